@@ -1,0 +1,193 @@
+"""Typed records of the annotation format (``../shared/ANNOTATION_FORMAT.md``, v1).
+
+Offset convention, stated once for the whole project: every ``start``/``end`` is a
+half-open ``[start, end)`` index into the Python string ``Document.text`` (Unicode
+code points), so ``text[start:end]`` is the span. Predictions and gold share these
+records, which is why any two files can be scored against each other.
+
+Fields beyond the format (``text``, ``criterion``, ``subgroup``, ``meta``…) are
+extras the format allows; ``from_dict`` ignores unknown keys, as the scorer must.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal
+
+Kind = Literal["inclusion", "exclusion"]
+KINDS: tuple[str, ...] = ("inclusion", "exclusion")
+ENTITY_LABELS: tuple[str, ...] = (
+    "condition", "drug", "procedure", "measurement", "observation",
+    "person", "device", "value", "temporal", "negation",
+)
+LAYERS: tuple[str, ...] = ("criteria", "entities", "thresholds")
+
+
+class RecordError(ValueError):
+    """A record that does not follow the annotation format."""
+
+
+def _req(d: dict[str, Any], key: str, typ: type | tuple[type, ...], where: str) -> Any:
+    if key not in d:
+        raise RecordError(f"{where}: missing required key {key!r}")
+    value = d[key]
+    if not isinstance(value, typ) or isinstance(value, bool) and typ is int:
+        raise RecordError(f"{where}: {key!r} must be {getattr(typ, '__name__', typ)}, got {value!r}")
+    return value
+
+
+@dataclass(slots=True)
+class Criterion:
+    """One criterion as the document lists it, bullet and numbering excluded."""
+
+    start: int
+    end: int
+    kind: str
+    text: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "kind": self.kind, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], where: str = "criterion") -> "Criterion":
+        return cls(_req(d, "start", int, where), _req(d, "end", int, where),
+                   _req(d, "kind", str, where), d.get("text") or "")
+
+
+@dataclass(slots=True)
+class Entity:
+    """A tagged mention; ``criterion`` is the index of the enclosing criterion (extra field)."""
+
+    start: int
+    end: int
+    label: str
+    negated: bool | None = None
+    text: str = ""
+    criterion: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label}
+        if self.negated is not None:
+            d["negated"] = self.negated
+        d["text"] = self.text
+        if self.criterion is not None:
+            d["criterion"] = self.criterion
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], where: str = "entity") -> "Entity":
+        negated = d.get("negated")
+        if negated is not None and not isinstance(negated, bool):
+            raise RecordError(f"{where}: 'negated' must be a boolean, got {negated!r}")
+        return cls(_req(d, "start", int, where), _req(d, "end", int, where),
+                   _req(d, "label", str, where), negated, d.get("text") or "", d.get("criterion"))
+
+
+@dataclass(slots=True)
+class Threshold:
+    """A numeric constraint on one catalogue variable, as written (not flipped by criterion kind)."""
+
+    start: int
+    end: int
+    variable: str
+    low: float | None = None
+    low_inclusive: bool | None = None
+    high: float | None = None
+    high_inclusive: bool | None = None
+    unit: str | None = None
+    text: str = ""
+    criterion: int | None = None
+    subgroup: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "start": self.start, "end": self.end, "variable": self.variable,
+            "low": self.low, "low_inclusive": self.low_inclusive,
+            "high": self.high, "high_inclusive": self.high_inclusive,
+            "unit": self.unit, "text": self.text,
+        }
+        if self.criterion is not None:
+            d["criterion"] = self.criterion
+        if self.subgroup is not None:
+            d["subgroup"] = self.subgroup
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], where: str = "threshold") -> "Threshold":
+        def num(key: str) -> float | None:
+            v = d.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise RecordError(f"{where}: {key!r} must be a number or null, got {v!r}")
+            return v
+
+        def flag(key: str) -> bool | None:
+            v = d.get(key)
+            if v is not None and not isinstance(v, bool):
+                raise RecordError(f"{where}: {key!r} must be a boolean or null, got {v!r}")
+            return v
+
+        unit = d.get("unit")
+        if unit is not None and not isinstance(unit, str):
+            raise RecordError(f"{where}: 'unit' must be a string or null, got {unit!r}")
+        return cls(_req(d, "start", int, where), _req(d, "end", int, where),
+                   _req(d, "variable", str, where), num("low"), flag("low_inclusive"),
+                   num("high"), flag("high_inclusive"), unit, d.get("text") or "",
+                   d.get("criterion"), d.get("subgroup"))
+
+
+@dataclass(slots=True)
+class Document:
+    """One document; a layer set to ``None`` is *absent* (not annotated), ``[]`` is *empty*."""
+
+    id: str
+    text: str
+    source: str | None = None
+    criteria: list[Criterion] | None = None
+    entities: list[Entity] | None = None
+    thresholds: list[Threshold] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id}
+        if self.source is not None:
+            d["source"] = self.source
+        d["text"] = self.text
+        for layer in LAYERS:
+            items = getattr(self, layer)
+            if items is not None:
+                d[layer] = [item.to_dict() for item in items]
+        if self.meta:
+            d["meta"] = self.meta
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Any, where: str = "document") -> "Document":
+        if not isinstance(d, dict):
+            raise RecordError(f"{where}: a document must be a JSON object, got {type(d).__name__}")
+        doc_id = _req(d, "id", str, where)
+        where = f"{where} {doc_id!r}"
+        text = _req(d, "text", str, where)
+        layers: dict[str, list[Any] | None] = {}
+        for layer, typ in (("criteria", Criterion), ("entities", Entity), ("thresholds", Threshold)):
+            raw = d.get(layer)
+            if raw is None:
+                layers[layer] = None
+                continue
+            if not isinstance(raw, list):
+                raise RecordError(f"{where}: {layer!r} must be a list")
+            layers[layer] = [typ.from_dict(item, f"{where} {layer}[{i}]") if isinstance(item, dict)
+                             else _not_object(where, layer, i) for i, item in enumerate(raw)]
+        meta = d.get("meta") if isinstance(d.get("meta"), dict) else {}
+        return cls(doc_id, text, d.get("source"), layers["criteria"], layers["entities"],
+                   layers["thresholds"], meta)
+
+
+def _not_object(where: str, layer: str, i: int) -> Any:
+    raise RecordError(f"{where}: {layer}[{i}] must be a JSON object")
+
+
+def criterion_index(criteria: Iterable[Criterion], start: int, end: int) -> int | None:
+    """Index of the criterion whose span contains ``[start, end)``."""
+    for i, c in enumerate(criteria):
+        if c.start <= start and end <= c.end:
+            return i
+    return None
