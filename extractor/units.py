@@ -1,0 +1,120 @@
+"""Units of measure: surface forms → UCUM codes, and conversion within commensurable groups.
+
+The table lives in ``data/units.csv``. The scorer converts a predicted bound to the gold
+unit before comparing, so conversion is deliberately narrow: only units of one group
+(time, counts per volume, mass concentrations) convert, every other unit converts only to
+itself, and a unitless value (``None``) only to ``None``. A wrong conversion would make a
+wrong threshold score as right, so "don't know" is always ``None``, never a guess.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractor.records import Threshold
+from extractor.resources import DataFile, DataFileError, data_path
+
+UNITS_FILE = DataFile(frozenset({"code", "factor", "aliases"}), frozenset({"group", "not_in_text"}))
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_KEY_CHARS = str.maketrans({"µ": "u", "μ": "u", "×": "x", "✕": "x", "⨯": "x", "–": "-", "−": "-"})
+_SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_POWER_OF_TEN = re.compile(r"10(?:\^|\*\*?|e)?(\d{1,2})(?=/|cells|$)")
+_SPACE = re.compile(r"\s+")
+_LEADING_TIMES = re.compile(r"^(?:x|\*)(?=\d|[a-z{])")
+
+
+class UnitError(ValueError):
+    """A conversion between units that are not commensurable, or an unknown unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One UCUM unit: its commensurability group (``None``: converts only to itself) and factor to the group's base."""
+
+    code: str
+    group: str | None
+    factor: float
+
+
+@dataclass(frozen=True)
+class UnitTable:
+    """The loaded unit table: units by code, and alias keys → code."""
+
+    units: dict[str, Unit]
+    aliases: dict[str, str]
+    text_aliases: tuple[tuple[str, str], ...]
+    """(surface alias, code) pairs safe to match after a number in running text, longest first."""
+
+
+def unit_key(surface: str) -> str:
+    """Comparison key of a unit's surface form: case, white space, micro signs and exponent notation folded."""
+    s = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), surface.translate(_KEY_CHARS))
+    s = _SPACE.sub("", s.lower())
+    s = _POWER_OF_TEN.sub(r"10^\1", s)
+    return _LEADING_TIMES.sub("", s)
+
+
+@lru_cache(maxsize=1)
+def load_units() -> UnitTable:
+    """Read ``data/units.csv`` once; conflicting aliases (one key, two codes) are a data error."""
+    path = data_path("units.csv")
+    units: dict[str, Unit] = {}
+    aliases: dict[str, str] = {}
+    text_aliases: list[tuple[str, str]] = []
+    for row in UNITS_FILE.read_csv(path):
+        code = row["code"]
+        if code in units:
+            raise DataFileError(f"{path}: unit {code!r} is listed twice")
+        try:
+            factor = float(row["factor"])
+        except ValueError as exc:
+            raise DataFileError(f"{path}: unit {code!r}: factor {row['factor']!r} is not a number") from exc
+        units[code] = Unit(code, row.get("group") or None, factor)
+        not_in_text = {a.strip() for a in (row.get("not_in_text") or "").split("|") if a.strip()}
+        for alias in [code, *(a.strip() for a in row["aliases"].split("|") if a.strip())]:
+            key = unit_key(alias)
+            if aliases.setdefault(key, code) != code:
+                raise DataFileError(f"{path}: alias {alias!r} of {code!r} already names {aliases[key]!r}")
+            if alias not in not_in_text:
+                text_aliases.append((alias, code))
+    text_aliases.sort(key=lambda pair: -len(pair[0]))
+    return UnitTable(units, aliases, tuple(dict.fromkeys(text_aliases)))
+
+
+def normalize_unit(surface: str | None) -> str | None:
+    """UCUM code of a unit as written ("cells/µL" → "/uL", "× ULN" → "{ULN}"); ``None`` when unknown."""
+    if surface is None:
+        return None
+    return load_units().aliases.get(unit_key(surface))
+
+
+def convert(value: float, from_unit: str | None, to_unit: str | None) -> float | None:
+    """``value`` in ``from_unit`` expressed in ``to_unit`` (UCUM codes), or ``None`` when not commensurable."""
+    if from_unit == to_unit:
+        return value
+    if from_unit is None or to_unit is None:
+        return None
+    units = load_units().units
+    src, dst = units.get(from_unit), units.get(to_unit)
+    if src is None or dst is None or src.group is None or src.group != dst.group:
+        return None
+    return value * src.factor / dst.factor
+
+
+def convert_threshold(t: Threshold, unit: str | None) -> Threshold:
+    """A copy of ``t`` with both bounds expressed in ``unit``; :class:`UnitError` when not commensurable."""
+    bounds: dict[str, float | None] = {}
+    for name in ("low", "high"):
+        value = getattr(t, name)
+        if value is None:
+            bounds[name] = None
+            continue
+        converted = convert(value, t.unit, unit)
+        if converted is None:
+            raise UnitError(f"threshold {t.variable!r} at [{t.start}, {t.end}): "
+                            f"cannot convert {t.unit!r} to {unit!r}")
+        bounds[name] = converted
+    return dataclasses.replace(t, low=bounds["low"], high=bounds["high"], unit=unit)

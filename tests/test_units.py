@@ -1,0 +1,82 @@
+"""Unit normalisation and conversion, with hand-computed expectations."""
+from __future__ import annotations
+
+import pytest
+
+from extractor.records import Threshold
+from extractor.units import UnitError, convert, convert_threshold, load_units, normalize_unit
+
+
+@pytest.mark.parametrize("surface, code", [
+    ("cells/µL", "/uL"), ("cells/μL", "/uL"), ("/mm3", "/uL"), ("/mm³", "/uL"), ("counts/ul", "/uL"),
+    ("uL", "/uL"), ("10^9/L", "10*9/L"), ("10⁹/L", "10*9/L"), ("x 10^9/L", "10*9/L"), ("× 10⁹ /L", "10*9/L"),
+    ("10e9/L", "10*9/L"), ("× 10^3/µL", "10*3/uL"), ("10³/mm³", "10*3/uL"), ("K/uL", "10*3/uL"),
+    ("x ULN", "{ULN}"), ("× ULN", "{ULN}"), ("X ULN", "{ULN}"),
+    ("times the upper limit of normal", "{ULN}"), ("times the normal value", "{ULN}"),
+    ("times than normal range", "{ULN}"), ("years", "a"), ("yrs", "a"), ("years old", "a"), ("a", "a"),
+    ("months", "mo"), ("weeks", "wk"), ("days", "d"), ("hours", "h"),
+    ("g/dl", "g/dL"), ("gm/dL", "g/dL"), ("mg/dL", "mg/dL"), ("µmol/L", "umol/L"), ("IU/L", "U/L"),
+    ("mL/min/1.73 m²", "mL/min/{1.73_m2}"), ("ml/min", "mL/min"), ("msec", "ms"), ("kg/m²", "kg/m2"),
+    ("°C", "Cel"), ("%", "%"), ("percent", "%"),
+])
+def test_normalize_unit(surface: str, code: str) -> None:
+    assert normalize_unit(surface) == code
+
+
+@pytest.mark.parametrize("surface", ["", "apples", "mm", "mg", None])
+def test_unknown_or_ambiguous_units_are_none(surface: str | None) -> None:
+    assert normalize_unit(surface) is None
+
+
+@pytest.mark.parametrize("value, src, dst, expected", [
+    (1.5, "10*9/L", "/uL", 1500.0),      # 1.5e9 per L = 1.5e9 / 1e6 µL
+    (1500, "/uL", "10*9/L", 1.5),
+    (100, "10*3/uL", "10*9/L", 100.0),   # 1e3/µL = 1e9/L
+    (75, "10*3/uL", "/uL", 75000.0),
+    (1, "a", "mo", 12.0),                # UCUM: mo = a / 12
+    (2, "wk", "d", 14.0),
+    (48, "h", "d", 2.0),
+    (9, "g/dL", "g/L", 90.0),
+    (90, "g/L", "g/dL", 9.0),
+    (1.5, "mg/dL", "mg/L", 15.0),
+    (1.5, "mg/dL", "g/L", 0.015),
+    (1.5, "{ULN}", "{ULN}", 1.5),        # same unit: identity, even outside any group
+    (3, None, None, 3),
+])
+def test_convert_commensurable(value: float, src: str | None, dst: str | None, expected: float) -> None:
+    assert convert(value, src, dst) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("src, dst", [
+    ("%", "/uL"), ("a", "/uL"), ("mg/dL", "umol/L"), ("umol/L", "mmol/L"), ("{ULN}", "mg/dL"),
+    (None, "%"), ("%", None), ("a", "mg/dL"), ("unknown", "unknown2"),
+])
+def test_convert_incommensurable_is_none(src: str | None, dst: str | None) -> None:
+    assert convert(1.0, src, dst) is None
+
+
+def test_convert_threshold_converts_both_bounds_and_keeps_the_rest() -> None:
+    t = Threshold(3, 20, "anc", low=1.0, low_inclusive=True, high=1.5, high_inclusive=False,
+                  unit="10*9/L", text="ANC 1.0-1.5 x10^9/L", criterion=2)
+    c = convert_threshold(t, "/uL")
+    assert (c.low, c.high, c.unit) == (pytest.approx(1000.0), pytest.approx(1500.0), "/uL")
+    assert (c.start, c.end, c.low_inclusive, c.high_inclusive, c.text, c.criterion) == \
+        (3, 20, True, False, t.text, 2)
+    assert t.unit == "10*9/L"  # the original is untouched
+
+
+def test_convert_threshold_one_sided() -> None:
+    t = Threshold(0, 5, "age", low=6, low_inclusive=True, unit="mo")
+    c = convert_threshold(t, "a")
+    assert c.low == pytest.approx(0.5) and c.high is None
+
+
+def test_convert_threshold_incommensurable_raises_naming_the_record() -> None:
+    with pytest.raises(UnitError, match="'platelets'.*'%'"):
+        convert_threshold(Threshold(0, 5, "platelets", low=50, low_inclusive=True, unit="%"), "/uL")
+
+
+def test_every_code_normalizes_to_itself() -> None:
+    table = load_units()
+    for code in table.units:
+        assert normalize_unit(code) == code
