@@ -1,0 +1,1 @@
+"""Trained models shipped with the package (installed as ``extractor_models``)."""
