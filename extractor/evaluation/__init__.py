@@ -1,0 +1,47 @@
+"""Evaluation harness: score predictions (or the pipeline itself) against gold in the annotation format.
+
+Split as nervaluate does: :mod:`.loaders` reads documents, :mod:`.matching` pairs
+items one-to-one per strategy, :mod:`.counting` tallies tp/fp/fn, :mod:`.report`
+builds the format's JSON report and renders it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from extractor.evaluation.counting import Evaluation, EvaluationError, score
+from extractor.evaluation.loaders import LoadError, load_documents
+from extractor.evaluation.report import build_report, render_errors, render_markdown
+from extractor.records import Document
+
+__all__ = ["Evaluation", "EvaluationError", "LoadError", "build_report", "evaluate", "load_documents",
+           "predict", "render_errors", "render_markdown", "score"]
+
+
+def evaluate(gold: str | Path, pred: str | Path | None = None) -> Evaluation:
+    """Score ``pred`` (folder, ``.json`` or ``.jsonl``) against the gold at ``gold``.
+
+    Without ``pred`` the pipeline runs on each gold text, so the project can always
+    measure itself on its own gold with one call.
+    """
+    gold_docs = load_documents(gold)
+    pred_docs = load_documents(pred) if pred is not None else predict(gold_docs)
+    return score(gold_docs, pred_docs)
+
+
+def predict(gold: dict[str, Document]) -> dict[str, Document]:
+    """Run the pipeline on every gold text, telling it the section when the gold knows it.
+
+    Chia keeps inclusion and exclusion text in separate documents without headings;
+    the converter records which one in ``meta["section"]``, and passing it on keeps the
+    pipeline from having to guess the kind of every criterion.
+    """
+    from extractor.api import extract  # here, not at the top: scoring --pred files needs no pipeline
+
+    return {doc_id: extract(doc.text, doc_id=doc_id, section=_section(doc.meta))
+            for doc_id, doc in gold.items()}
+
+
+def _section(meta: dict[str, Any]) -> str:
+    section = meta.get("section")
+    return section if section in ("inclusion", "exclusion") else "auto"

@@ -1,0 +1,97 @@
+"""The JSON report of the format's Report section, and its Markdown renderings.
+
+``build_report`` emits exactly the keys the format lists, nothing more, so a report
+written here can be compared with one from any other implementation of the format.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from extractor.evaluation.counting import Evaluation, ScoringError, Tally, item_key
+from extractor.records import Threshold
+
+#: Per-label breakdown key of each layer that has one.
+BREAKDOWN = {"entities": "per_label", "thresholds": "per_variable"}
+
+
+def build_report(evaluation: Evaluation) -> dict[str, Any]:
+    """The report object: documents, then each layer's strategies (with breakdowns), negation accuracy."""
+    report: dict[str, Any] = {"documents": evaluation.documents}
+    for layer, tallies in evaluation.tallies.items():
+        section: dict[str, Any] = {}
+        for name, tally in tallies.items():
+            section[name] = tally.total.as_dict()
+            if layer in BREAKDOWN:
+                section[name][BREAKDOWN[layer]] = _breakdown(tally)
+        if layer == "entities":
+            section["negation_accuracy"] = evaluation.negation_accuracy
+        report[layer] = section
+    return report
+
+
+def _breakdown(tally: Tally) -> dict[str, dict[str, Any]]:
+    return {key: counts.as_dict() for key, counts in sorted(tally.per_key.items())}
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
+    """Per-layer table, then per-label and per-variable tables; undefined scores show as "–"."""
+    lines = [f"## {title}", ""] if title else []
+    lines += [f"Documents scored: {report['documents']}", "",
+              "| layer | strategy | precision | recall | F1 | TP | FP | FN |",
+              "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for layer in ("criteria", "entities", "thresholds"):
+        for name, row in report[layer].items():
+            if isinstance(row, dict):
+                lines.append(f"| {layer} | {name} | {_fmt(row['precision'])} | {_fmt(row['recall'])} | "
+                             f"{_fmt(row['f1'])} | {row['tp']} | {row['fp']} | {row['fn']} |")
+    lines += ["", f"Negation accuracy (lenient entity matches whose gold has `negated`): "
+                  f"{_fmt(report['entities']['negation_accuracy'])}"]
+    for layer, key in BREAKDOWN.items():
+        strict, lenient = (name for name, row in report[layer].items() if isinstance(row, dict))
+        labels = sorted(set(report[layer][strict][key]) | set(report[layer][lenient][key]))
+        if not labels:
+            continue
+        lines += ["", f"| {key.split('_')[1]} | {strict} P | {strict} R | {strict} F1 | "
+                      f"{lenient} P | {lenient} R | {lenient} F1 | gold | predicted |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for label in labels:
+            s = report[layer][strict][key].get(label) or {"precision": None, "recall": None, "f1": None}
+            row = report[layer][lenient][key][label]
+            lines.append(f"| {label} | {_fmt(s['precision'])} | {_fmt(s['recall'])} | {_fmt(s['f1'])} | "
+                         f"{_fmt(row['precision'])} | {_fmt(row['recall'])} | {_fmt(row['f1'])} | "
+                         f"{row['tp'] + row['fn']} | {row['tp'] + row['fp']} |")
+    return "\n".join(lines) + "\n"
+
+
+def describe(item: Any) -> str:
+    """One item in a line: span, kind/label/variable, and a threshold's bounds and unit."""
+    head = f"[{item.start}, {item.end}) {getattr(item, 'kind', None) or item_key(item)}"
+    if isinstance(item, Threshold):
+        low = "" if item.low is None else f"{'≥' if item.low_inclusive else '>'} {item.low:g}"
+        high = "" if item.high is None else f"{'≤' if item.high_inclusive else '<'} {item.high:g}"
+        head += f" {' and '.join(b for b in (low, high) if b)} {item.unit or ''}".rstrip()
+    elif getattr(item, "negated", None):
+        head += " (negated)"
+    return head
+
+
+def render_errors(errors: list[ScoringError], limit: int) -> str:
+    """Up to ``limit`` missed and spurious items per layer, with text and the lenient partner."""
+    lines: list[str] = []
+    for layer in ("criteria", "entities", "thresholds"):
+        of_layer = [e for e in errors if e.layer == layer]
+        if not of_layer:
+            continue
+        lines.append(f"{layer} ({of_layer[0].strategy}): {len(of_layer)} errors"
+                     + (f", first {limit}" if len(of_layer) > limit else ""))
+        for e in of_layer[:limit]:
+            text = " ".join(e.text.split())
+            line = f"  {e.kind:8} {e.doc_id} {describe(e.item)} {text[:100]!r}"
+            if e.closest is not None:
+                line += f"  ~ {'predicted' if e.kind == 'missed' else 'gold'} {describe(e.closest)}"
+            lines.append(line)
+    return "\n".join(lines) + ("\n" if lines else "")
