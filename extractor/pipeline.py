@@ -40,15 +40,16 @@ def _set_span_group(doc: Doc, key: str, items: list[Any], label_of: Any) -> None
 class CriteriaFinder:
     """Finds the eligibility sections and splits them into criteria."""
 
-    def __init__(self, nlp: Language, name: str, default_section: str) -> None:
+    def __init__(self, nlp: Language, name: str, default_section: str, eligibility: bool) -> None:
         self.name = name
         self.default_section = default_section
+        self.eligibility = eligibility
 
     def __call__(self, doc: Doc) -> Doc:
         from extractor.segment import find_criteria
 
         section = doc._.section if doc._.section != "auto" else self.default_section
-        criteria: list[Criterion] = find_criteria(doc.text, section=section)
+        criteria: list[Criterion] = find_criteria(doc.text, section=section, eligibility=self.eligibility)
         doc._.criteria = criteria
         _set_span_group(doc, "criteria", criteria, lambda c: c.kind)
         return doc
@@ -87,9 +88,10 @@ class EntityTagger:
         return doc
 
 
-@Language.factory("eligibility_criteria", default_config={"default_section": "auto"})
-def make_criteria_finder(nlp: Language, name: str, default_section: str) -> CriteriaFinder:
-    return CriteriaFinder(nlp, name, default_section)
+@Language.factory("eligibility_criteria", default_config={"default_section": "auto", "eligibility": False},
+                  assigns=["doc._.criteria"])
+def make_criteria_finder(nlp: Language, name: str, default_section: str, eligibility: bool) -> CriteriaFinder:
+    return CriteriaFinder(nlp, name, default_section, eligibility)
 
 
 @Language.factory("eligibility_thresholds", requires=["doc._.criteria"], assigns=["doc._.thresholds"])

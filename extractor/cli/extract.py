@@ -1,0 +1,54 @@
+"""``extractor extract``: batch extraction, a thin wrapper over :func:`extractor.batch.extract`."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from extractor.batch import OutputExistsError, extract
+from extractor.readers import FORMATS, ReadOptions
+from extractor.records import LAYERS
+from extractor.segment import SECTION_CHOICES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "extract", help="extract criteria, entities and thresholds from files",
+        description="Read INPUT files (txt, ClinicalTrials.gov API JSON or legacy XML, CSV/JSONL batches, "
+                    "gold-format JSON; folders, globs, '-' for stdin) and write one JSON document per record.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("-o", "--output", help="JSONL file, or a folder with --split (default: stdout)")
+    p.add_argument("--split", action="store_true", help="write one JSON file per document into the -o folder")
+    p.add_argument("--force", action="store_true", help="overwrite existing output")
+    p.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: by extension)")
+    p.add_argument("--id-field", default="id", help="id column/field of CSV and JSONL batches (default: id)")
+    p.add_argument("--text-field", default="text", help="text column/field of CSV and JSONL batches (default: text)")
+    p.add_argument("--section", choices=SECTION_CHOICES, default="auto",
+                   help="declare the inputs to be an inclusion or exclusion section already (default: auto)")
+    p.add_argument("--layers", default=",".join(LAYERS),
+                   help=f"comma-separated layers to produce (default: {','.join(LAYERS)})")
+    p.add_argument("--model", help="entity model folder (default: the model shipped with the package)")
+    p.add_argument("--backend", choices=("auto", "spacy", "transformer"), default="auto",
+                   help="entity tagger backend (default: by the model folder)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        summary = extract(
+            args.inputs, args.output, split=args.split, force=args.force,
+            options=ReadOptions(args.format, args.id_field, args.text_field, args.section),
+            layers=[layer.strip() for layer in args.layers.split(",") if layer.strip()],
+            model=args.model, backend=args.backend, workers=args.workers,
+            progress=False if args.no_progress else None)
+    except (OutputExistsError, FileNotFoundError, ValueError) as exc:
+        print(f"extractor extract: {exc}", file=sys.stderr)
+        return 2
+    print(summary, file=sys.stderr)
+    if summary.errors:
+        print(f"{len(summary.errors)} record(s) failed:", file=sys.stderr)
+        for message in summary.errors:
+            print(f"  {message}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,263 @@
+"""Find eligibility sections and split them into single criteria, with exact offsets.
+
+Two reading modes, because eligibility text comes in two situations:
+
+* **page** (``section="auto"`` on arbitrary text, e.g. a web-page dump): criteria exist
+  only under an eligibility heading ("Inclusion Criteria", "Who can enter", …) and a
+  section ends where its list ends (a non-list line, a page heading such as "Study
+  details"). A page without such a heading yields no criteria.
+* **eligibility** (``section="inclusion"|"exclusion"``, or ``eligibility=True`` for text
+  that is eligibility by nature, like a registry's criteria field): the whole text is
+  eligibility; headings switch the kind (not when the kind was declared), and text
+  before any heading is inclusion.
+
+Items are bullet/numbered lines, or un-bulleted lines (single-newline lists), or
+paragraphs in the legacy registry layout whose lines wrap at ~90 columns with deep
+indentation (there a blank line, not a newline, ends an item). Offsets are half-open
+into the original text; bullets and surrounding white space are never inside a span.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+from extractor.records import Criterion
+from extractor.resources import DataFile, DataFileError, data_path
+
+SECTION_CHOICES: tuple[str, ...] = ("auto", "inclusion", "exclusion")
+_RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
+_ROLES = {"heading", "stop", "bullet", "filler", "constraint"}
+_HEADING_KINDS = {"inclusion", "exclusion", "any"}
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
+_WRAPPED_INDENT = 6
+
+
+@dataclass(frozen=True)
+class SectionRules:
+    """Compiled rules of ``data/sections.json``."""
+
+    headings: tuple[tuple[re.Pattern[str], str], ...]
+    stop: re.Pattern[str]
+    bullet: re.Pattern[str]
+    filler: re.Pattern[str]
+    constraint: re.Pattern[str]
+
+    @classmethod
+    def load(cls, path: str | None = None) -> "SectionRules":
+        """Read and validate the rule file; errors name the file and the rule."""
+        file = data_path("sections.json") if path is None else path
+        rows = _RULES_FILE.read_json(file, "rules")
+        by_role: dict[str, list[tuple[str, str]]] = {role: [] for role in _ROLES}
+        for i, row in enumerate(rows):
+            role, kind = row["role"], row.get("kind")
+            if role not in _ROLES:
+                raise DataFileError(f"{file}, rules[{i}]: unknown role {role!r}")
+            if (role == "heading") != (kind in _HEADING_KINDS):
+                raise DataFileError(f"{file}, rules[{i}]: headings need a kind in {sorted(_HEADING_KINDS)}, "
+                                    "other roles none")
+            try:
+                re.compile(row["regex"])
+            except re.error as exc:
+                raise DataFileError(f"{file}, rules[{i}]: bad regex: {exc}") from exc
+            by_role[role].append((row["regex"], kind or ""))
+        if not all(by_role[role] for role in _ROLES):
+            raise DataFileError(f"{file}: needs at least one rule of each role {sorted(_ROLES)}")
+        flags = re.IGNORECASE
+        headings = tuple(
+            (re.compile(rf"(?:{rx})(?:\s*[:.\-\u2013]?\s*$|\s*:\s*(?=\S))", flags), kind)
+            for rx, kind in by_role["heading"])
+        stop = re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role['stop'])})\s*:?\s*$", flags)
+        bullet = re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role['bullet'])})[ \t]*", flags)
+        filler, constraint = (re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
+                              for role in ("filler", "constraint"))
+        return cls(headings, stop, bullet, filler, constraint)
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> SectionRules:
+    return SectionRules.load()
+
+
+@dataclass(slots=True)
+class _Line:
+    start: int          # offset of the line's first character
+    content: int        # offset of the first character after indentation and bullets
+    end: int            # offset after the last non-space character (== content when blank)
+    indent: int         # columns of leading white space
+    bulleted: bool
+
+
+@dataclass(slots=True)
+class _Item:
+    start: int
+    end: int
+    indent: int
+    kind: str
+
+
+def find_criteria(text: str, section: str = "auto", eligibility: bool = False,
+                  rules: SectionRules | None = None) -> list[Criterion]:
+    """Criteria of ``text`` in document order.
+
+    ``section`` declares the whole text an inclusion or exclusion section; ``auto`` finds
+    the sections. ``eligibility`` says the text is eligibility text by nature (a registry's
+    criteria field), so it needs no heading to have criteria.
+    """
+    if section not in SECTION_CHOICES:
+        raise ValueError(f"section must be one of {SECTION_CHOICES}, got {section!r}")
+    rules = rules or default_rules()
+    lines = list(_split_lines(text, rules))
+    wrapped = _is_wrapped_layout(lines)
+    whole = section != "auto" or eligibility
+    criteria: list[Criterion] = []
+    for item in _items(text, lines, rules, section, whole, wrapped):
+        for start, end in _split_run_on(text, item.start, item.end, rules):
+            if not _is_heading_only(text[start:end], rules):
+                criteria.append(Criterion(start, end, item.kind, text[start:end]))
+    return criteria
+
+
+def _split_lines(text: str, rules: SectionRules) -> Iterator[_Line]:
+    for m in _LINE.finditer(text):
+        if m.start() == len(text) and m.start() > 0:
+            break
+        line = m.group().rstrip("\r\n")
+        stripped = line.rstrip()
+        start = m.start()
+        lead = len(line) - len(line.lstrip())
+        pos = lead
+        bulleted = False
+        while pos < len(stripped):
+            b = rules.bullet.match(stripped, pos)
+            if not b or b.end() == pos:
+                break
+            pos, bulleted = b.end(), True
+        indent = len(line[:lead].expandtabs(4))
+        yield _Line(start, start + pos, start + len(stripped), indent, bulleted)
+
+
+def _is_wrapped_layout(lines: list[_Line]) -> bool:
+    """Legacy registry XML: most lines deeply indented, so a newline is a wrap, not an item break."""
+    filled = [ln for ln in lines if ln.end > ln.content]
+    return bool(filled) and sum(ln.indent >= _WRAPPED_INDENT for ln in filled) >= 0.6 * len(filled)
+
+
+def _heading(content: str, rules: SectionRules) -> tuple[str, int] | None:
+    """(kind, length of the heading) when ``content`` starts with a section heading."""
+    for pattern, kind in rules.headings:
+        m = pattern.match(content)
+        if m:
+            return kind, m.end()
+    return None
+
+
+def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, whole: bool,
+           wrapped: bool) -> Iterator[_Item]:
+    """Raw items (before run-on splitting and lead-in removal) of the eligibility sections."""
+    declared = section if section != "auto" else None
+    kind: str | None = (declared or "inclusion") if whole else None
+    current: _Item | None = None
+    blank_run = 0
+    bulleted_section = False
+    for line in lines:
+        content = text[line.content:line.end]
+        if not content:
+            blank_run += 1
+            if wrapped and current is not None:
+                yield current
+                current = None
+            continue
+        after_blank, blank_run = blank_run > 0, 0
+        continues = current is not None and not line.bulleted and not after_blank and (
+            wrapped or line.indent > current.indent)
+        heading = _heading(content, rules)
+        if heading is not None and continues and not content[:heading[1]].rstrip().endswith(":"):
+            heading = None    # "… who meet the / exclusion criteria." wraps; it is no heading
+        if heading is not None:
+            if current is not None:
+                yield current
+                current = None
+            head_kind, length = heading
+            if declared:
+                kind = declared
+            elif head_kind != "any":
+                kind = head_kind
+            elif kind is None or not whole:
+                kind = "inclusion"
+            bulleted_section = False
+            rest = line.content + length
+            if rest < line.end:
+                current = _Item(rest, line.end, line.indent, kind)
+            continue
+        if kind is None:
+            continue
+        if not whole and current is None and not line.bulleted and rules.stop.match(content):
+            kind = None
+            continue
+        if line.bulleted:
+            if current is not None:
+                yield current
+            bulleted_section = True
+            current = _Item(line.content, line.end, line.indent, kind)
+            continue
+        if continues and current is not None:
+            current.end = line.end
+            continue
+        if current is not None:
+            yield current
+            current = None
+        if not whole and (bulleted_section or rules.stop.match(content)):
+            kind = None       # a page's list ended: what follows is page text
+            continue
+        current = _Item(line.content, line.end, line.indent, kind)
+    if current is not None:
+        yield current
+
+
+_RUN_ON = re.compile(r"(?:(?<=\s)|^)\(?([a-z]|\d{1,2})[.)](?=\s+\S)")
+
+
+def _split_run_on(text: str, start: int, end: int, rules: SectionRules) -> list[tuple[int, int]]:
+    """Split "a. … b. … c. …" running on one line into items (a chain a, b, … of two or more)."""
+    segment = text[start:end]
+    markers = [(m.start(), m.end(), m.group(1)) for m in _RUN_ON.finditer(segment)]
+    chain: list[tuple[int, int]] = []
+    expected = None
+    for m_start, m_end, label in markers:
+        if expected is None and label in ("a", "1"):
+            chain, expected = [(m_start, m_end)], label
+        elif expected is not None and label == _next_label(expected):
+            chain.append((m_start, m_end))
+            expected = label
+    if len(chain) < 2:
+        return [(start, end)]
+    bounds = [(0, chain[0][0])] if segment[:chain[0][0]].strip() else []
+    for i, (_, m_end) in enumerate(chain):
+        stop = chain[i + 1][0] if i + 1 < len(chain) else len(segment)
+        bounds.append((m_end, stop))
+    spans = []
+    for s, e in bounds:
+        piece = segment[s:e]
+        s += len(piece) - len(piece.lstrip())
+        e -= len(piece) - len(piece.rstrip())
+        if e > s:
+            spans.append((start + s, start + e))
+    return spans
+
+
+def _next_label(label: str) -> str:
+    return str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)
+
+
+def _is_heading_only(content: str, rules: SectionRules) -> bool:
+    """A pure lead-in ("Patients must have:") or a category heading ("Renal:"), not a criterion."""
+    if not content.endswith(":"):
+        return False
+    words = _WORD.findall(content)
+    if len(words) <= 3 and not any(ch.isdigit() for ch in content) and not any(
+            rules.constraint.fullmatch(w.rstrip(":").lower()) for w in words):
+        return True
+    return all(rules.filler.fullmatch(w.rstrip(":").lower()) for w in words)
