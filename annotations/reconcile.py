@@ -14,7 +14,7 @@ import json
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ class Crit:
     end: str = ""
     after: str = ""
     ents: tuple[Ent, ...] = ()
-    thrs: tuple[Thr, ...] = field(default_factory=tuple)
+    thrs: tuple[Thr, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,8 @@ def build_criterion(text: str, crit: Crit, cursor: int) -> tuple[dict[str, Any],
     end = (find(text, crit.end, start, len(text), "criterion end") + len(crit.end)) if crit.end \
         else start + len(crit.start)
     line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end) % (len(text) + 1)
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
     assert BULLET_PREFIX.fullmatch(text[line_start:start]), f"not a whole item: {text[line_start:start]!r}"
     assert not text[end:line_end].strip(), f"criterion stops mid-line: {text[end:line_end]!r}"
     ents, pos = [], start
