@@ -1,0 +1,112 @@
+"""Sections and criteria: one table row per list style / heading form (text → expected criteria)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ANNOTATIONS, read_exact
+from extractor.resources import DataFileError
+from extractor.segment import SectionRules, find_criteria
+
+I, E = "inclusion", "exclusion"
+
+CASES = [
+    ("bullets_dot", "Inclusion Criteria:\n  • Age ≥ 18 years;\n  • ECOG 0-1.\nExclusion Criteria:\n  • Pregnant;\n",
+     "auto", False, [(I, "Age ≥ 18 years;"), (I, "ECOG 0-1."), (E, "Pregnant;")]),
+    ("dash_bullets", "Inclusion Criteria:\n- Adults\n- Signed consent\n", "auto", False,
+     [(I, "Adults"), (I, "Signed consent")]),
+    ("star_bullets", "Exclusion Criteria:\n* Prior CAR-T\n* HIV infection\n", "auto", False,
+     [(E, "Prior CAR-T"), (E, "HIV infection")]),
+    ("numbered_dot", "Inclusion criteria:\n1. Age 1-21 years\n2. Relapsed ALL\n10. Consent\n", "auto", False,
+     [(I, "Age 1-21 years"), (I, "Relapsed ALL"), (I, "Consent")]),
+    ("numbered_paren", "Exclusion criteria:\n1) Active GVHD\n2) Pregnancy\n(3) Sepsis\n", "auto", False,
+     [(E, "Active GVHD"), (E, "Pregnancy"), (E, "Sepsis")]),
+    ("lettered_and_roman", "Inclusion Criteria:\na. Age ≥ 1 year\nb. CD19+ disease\nii. Lansky ≥ 50\n", "auto", False,
+     [(I, "Age ≥ 1 year"), (I, "CD19+ disease"), (I, "Lansky ≥ 50")]),
+    ("seed003_prefixes",
+     "Eligibility criteria\n- Inclusion Criteria:\n- * A patient must meet all of the following to be enrolled:\n"
+     "- • 1. Age between 1 and 39 years old.\n- Exclusion Criteria:\n- • 1. Received bendamustine;\nAbout Us\n",
+     "auto", False, [(I, "Age between 1 and 39 years old."), (E, "Received bendamustine;")]),
+    ("single_newline_api", "Inclusion Criteria:\n\nAge ≥ 18 years.\nWilling to consent.\n\nExclusion Criteria:\n\n"
+     "Prior therapy.\n", "auto", True,
+     [(I, "Age ≥ 18 years."), (I, "Willing to consent."), (E, "Prior therapy.")]),
+    ("no_heading_registry_text", "Patients with venous thromboembolism.\nNo anticoagulation.", "auto", True,
+     [(I, "Patients with venous thromboembolism."), (I, "No anticoagulation.")]),
+    ("legacy_wrapped",
+     "\n        Inclusion Criteria:\n\n          -  For patients without metastasis, serum PSA values must be\n"
+     "             > 0.2 ng/ml by two measurements.\n\n          -  ECOG performance status of < 2.\n\n"
+     "        Exclusion Criteria:\n\n          -  Prior treatment with a GnRH analogue.\n      ",
+     "auto", True,
+     [(I, "For patients without metastasis, serum PSA values must be\n             > 0.2 ng/ml by two "
+          "measurements."), (I, "ECOG performance status of < 2."), (E, "Prior treatment with a GnRH analogue.")]),
+    ("legacy_unbulleted_paragraphs",
+     "\n        Inclusion Criteria:\n\n        -\n\n        Patients must have:\n\n        Unipolar major "
+     "depression with or\n        without melancholia.\n\n        Exclusion Criteria:\n\n        Psychosis.\n      ",
+     "auto", True, [(I, "Unipolar major depression with or\n        without melancholia."), (E, "Psychosis.")]),
+    ("legacy_wrap_looks_like_heading",
+     "\n        Inclusion Criteria:\n\n          -  Patients who do not meet the\n             exclusion criteria.\n"
+     "\n          -  Age > 18\n      ", "auto", True,
+     [(I, "Patients who do not meet the\n             exclusion criteria."), (I, "Age > 18")]),
+    ("run_on_letters", "Inclusion Criteria:\n- Adequate labs: a. ANC ≥ 1000/µL b. platelets ≥ 50,000/µL "
+     "c. bilirubin ≤ 1.5 × ULN\n", "auto", False,
+     [(I, "Adequate labs:"), (I, "ANC ≥ 1000/µL"), (I, "platelets ≥ 50,000/µL"), (I, "bilirubin ≤ 1.5 × ULN")]),
+    ("nested_constraining_lead_in", "Inclusion Criteria:\n- Adequate organ function as indicated by:\n"
+     "    - Creatinine ≤ 1.5 × ULN\n    - ALT ≤ 3 × ULN\n", "auto", False,
+     [(I, "Adequate organ function as indicated by:"), (I, "Creatinine ≤ 1.5 × ULN"), (I, "ALT ≤ 3 × ULN")]),
+    ("pure_lead_in_and_category_headings", "Inclusion Criteria:\nPatients must have:\nDISEASE CHARACTERISTICS:\n"
+     "Renal:\nCreatinine normal\nAdequate organ function:\n", "auto", True,
+     [(I, "Creatinine normal"), (I, "Adequate organ function:")]),
+    ("heading_variants", "KEY INCLUSION CRITERIA:\n- Adults\nMain exclusion criteria include:\n- Minors\n",
+     "auto", False, [(I, "Adults"), (E, "Minors")]),
+    ("heading_with_content", "Inclusion Criteria: Age ≥ 18 years\nExclusion Criteria: Pregnancy\n", "auto", True,
+     [(I, "Age ≥ 18 years"), (E, "Pregnancy")]),
+    ("who_can_enter_page", "Cookies banner.\n\nWho can enter\n  • Children up to 25 years old\n  • Follow-up "
+     "patients\n\nGoal\n\nThe goal is to learn.\n", "auto", False,
+     [(I, "Children up to 25 years old"), (I, "Follow-up patients")]),
+    ("page_stops_at_page_heading", "Eligibility\n\nInclusion Criteria:\n\n  • Age 0-18;\n\nStudy details\n"
+     "  • Not a criterion\n", "auto", False, [(I, "Age 0-18;")]),
+    ("page_without_section", "Summary\n\nChildren under 25 years may receive the product.\n  • a bullet\n",
+     "auto", False, []),
+    ("declared_exclusion", "Pregnant or lactating\nActive infection\n", "exclusion", False,
+     [(E, "Pregnant or lactating"), (E, "Active infection")]),
+    ("declared_kind_wins_over_heading", "Inclusion criteria:\n- HIV\n", "exclusion", False, [(E, "HIV")]),
+    ("crlf_offsets", "Inclusion Criteria:\r\n- Age > 18\r\n- Consent\r\n", "auto", False,
+     [(I, "Age > 18"), (I, "Consent")]),
+]
+
+
+@pytest.mark.parametrize("text,section,eligibility,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_find_criteria(text: str, section: str, eligibility: bool, expected: list[tuple[str, str]]) -> None:
+    criteria = find_criteria(text, section=section, eligibility=eligibility)
+    assert [(c.kind, c.text) for c in criteria] == expected
+    for c in criteria:
+        assert text[c.start:c.end] == c.text
+        assert c.text == c.text.strip()
+
+
+def test_seed_criteria_match_gold(seed_texts: dict[str, str]) -> None:
+    """The seeds' criteria, kinds and offsets exactly as the reconciled gold has them."""
+    for stem, text in seed_texts.items():
+        gold = json.loads(read_exact(ANNOTATIONS / f"{stem}.json"))
+        predicted = [(c.start, c.end, c.kind) for c in find_criteria(text)]
+        assert predicted == [(c["start"], c["end"], c["kind"]) for c in gold["criteria"]], stem
+
+
+def test_unknown_section_is_rejected() -> None:
+    with pytest.raises(ValueError, match="section must be one of"):
+        find_criteria("x", section="both")
+
+
+@pytest.mark.parametrize("content,message", [
+    ('{"rules": [{"role": "heading", "regex": "x"}]}', "headings need a kind"),
+    ('{"rules": [{"role": "stop", "regex": "(", "kind": null}]}', "bad regex"),
+    ('{"rules": [{"role": "stop", "regex": "x", "colour": "red"}]}', "unknown key"),
+    ('{"rulez": []}', "expected an object with the key 'rules'"),
+])
+def test_rule_file_errors_name_the_file(tmp_path, content: str, message: str) -> None:
+    path = tmp_path / "sections.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataFileError, match=message) as info:
+        SectionRules.load(str(path))
+    assert str(path) in str(info.value)
