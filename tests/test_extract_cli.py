@@ -1,0 +1,126 @@
+"""`extractor extract` end to end: outputs, overwrite protection, error reporting, workers, corpora."""
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import EXAMPLES, SHARED, needs_shared
+from extractor.cli import main
+from extractor.readers import ReadOptions, read_path
+from extractor.segment import default_rules
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "extractor/schema/document.schema.json").read_text())
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_extract_examples_to_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(EXAMPLES), "-o", str(out), "--layers", "criteria"]) == 0
+    docs = _lines(out)
+    assert [len(d["criteria"]) for d in docs] == [3, 0, 19, 23, 0]
+    for doc in docs:
+        jsonschema.validate(doc, SCHEMA)
+        assert "entities" not in doc and "thresholds" not in doc
+    assert "documents: 5, criteria: 45" in capsys.readouterr().err
+
+
+def test_never_overwrites_without_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("precious\n", encoding="utf-8")
+    args = ["extract", str(EXAMPLES / "000_c1c6e084e10c328d.txt"), "-o", str(out), "--layers", "criteria"]
+    assert main(args) == 2
+    assert out.read_text(encoding="utf-8") == "precious\n"
+    assert "use --force" in capsys.readouterr().err
+    assert main(args + ["--force"]) == 0
+    assert _lines(out)[0]["id"] == "000_c1c6e084e10c328d"
+
+
+def test_split_writes_one_file_per_document(tmp_path: Path) -> None:
+    batch = tmp_path / "b.jsonl"
+    batch.write_text('{"id": "NCT/1", "text": "Inclusion Criteria:\\n- Adults"}\n'
+                     '{"id": "NCT/1", "text": "Exclusion Criteria:\\n- Minors"}\n', encoding="utf-8")
+    out = tmp_path / "docs"
+    assert main(["extract", str(batch), "-o", str(out), "--split", "--layers", "criteria"]) == 0
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["NCT_1-2.json", "NCT_1.json"]
+    assert json.loads((out / "NCT_1-2.json").read_text())["criteria"][0]["kind"] == "exclusion"
+    assert main(["extract", str(batch), "-o", str(out), "--split", "--layers", "criteria"]) == 2
+
+
+def test_bad_records_are_reported_and_the_batch_goes_on(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    batch = tmp_path / "b.jsonl"
+    batch.write_bytes(b'{"id": "A", "text": "Inclusion Criteria:\\n- Adults"}\n{"id": "B"}\n'
+                      b'not json\n{"id": "C", "text": "Exclusion Criteria:\\n- Minors"}\n')
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", str(batch), "-o", str(out), "--layers", "criteria"]) == 1
+    assert [d["id"] for d in _lines(out)] == ["A", "C"]
+    err = capsys.readouterr().err
+    assert f"{batch} line 2: missing or non-string text field 'text'" in err
+    assert f"{batch} line 3: malformed JSON" in err
+    assert "errors: 2" in err and "2 record(s) failed" in err
+
+
+def test_workers_give_the_same_output(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    base = ["extract", str(EXAMPLES), "--layers", "criteria", "-o"]
+    assert main(base + [str(one)]) == 0
+    assert main(base + [str(two), "--workers", "2"]) == 0
+    assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
+
+
+def _sample(name: str, k: int, seed: int) -> list:
+    records = list(read_path(str(SHARED / "corpora/ctgov" / name),
+                             ReadOptions(id_field="nct_id", text_field="eligibility_criteria")))
+    return random.Random(seed).sample(records, k)
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["leukemia_trials.csv", "registry_sample.csv"])
+def test_corpus_sample_offsets_are_valid(tmp_path: Path, name: str) -> None:
+    """Every criterion of a sample is text[start:end], stripped, inside the text, in order, without overlap."""
+    out = tmp_path / "out.jsonl"
+    args = ["extract", str(SHARED / "corpora/ctgov" / name), "--id-field", "nct_id",
+            "--text-field", "eligibility_criteria", "--layers", "criteria", "-o", str(out)]
+    assert main(args) == 0
+    docs = _lines(out)
+    assert len(docs) == {"leukemia_trials.csv": 406, "registry_sample.csv": 4868}[name]
+    for doc in random.Random(7).sample(docs, 300):
+        text, previous_end = doc["text"], 0
+        assert doc["criteria"], doc["id"]
+        for c in doc["criteria"]:
+            assert previous_end <= c["start"] < c["end"] <= len(text)
+            assert text[c["start"]:c["end"]] == c["text"] == c["text"].strip()
+            previous_end = c["end"]
+
+
+_NEXT_LINE = re.compile(r"[^\n]*\n([^\n]*)")
+
+
+@needs_shared
+def test_legacy_wrapped_lines_are_joined_into_one_criterion() -> None:
+    """In the legacy layout a criterion runs to its paragraph's end: the next line is blank, a bullet or a heading."""
+    rules = default_rules()
+    from extractor.segment import find_criteria
+
+    joined = 0
+    for record in _sample("registry_sample.csv", 300, seed=11):
+        for c in find_criteria(record.text, eligibility=True):
+            joined += "\n" in c.text
+            m = _NEXT_LINE.match(record.text, c.end)
+            if not m or not m.group(1).strip():
+                continue
+            tail = record.text[c.end:m.start(1) - 1]
+            if tail.strip():
+                continue      # an item split from a run-on line
+            nxt = m.group(1).strip()
+            assert rules.bullet.match(nxt) or any(p.match(nxt) for p, _ in rules.headings), (record.id, c.text, nxt)
+    assert joined > 300
