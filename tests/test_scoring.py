@@ -204,7 +204,7 @@ def write_json(path: Path, obj: object) -> Path:
 
 
 @pytest.mark.parametrize("content, message", [
-    ("{not json", "gold.json: not valid UTF-8 JSON"),
+    ("{not json", "gold.json: not valid JSON"),
     (json.dumps({"id": "a"}), "gold.json: document 'a': missing required key 'text'"),
     (json.dumps({"id": "a", "text": "t", "entities": [{"start": 0, "end": 1}]}),
      "gold.json: document 'a' entities[0]: missing required key 'label'"),

@@ -16,56 +16,58 @@ class LoadError(ValueError):
     """A gold or prediction file that cannot be read as documents of the annotation format."""
 
 
-def load_documents(path: str | Path) -> dict[str, Document]:
-    """Documents by id from a folder (non-recursive ``*.json``), a ``.jsonl`` or a ``.json`` file."""
+def document_files(path: str | Path) -> list[Path]:
+    """The files a gold or prediction path stands for: a folder's ``*.json`` (non-recursive), or the file."""
     path = Path(path)
     if path.is_dir():
         files = sorted(path.glob("*.json"))
         if not files:
             raise LoadError(f"{path}: folder holds no *.json documents")
-        records = ((f"{file}", _read_json(file)) for file in files)
-    elif path.is_file():
-        records = _read_jsonl(path) if path.suffix == ".jsonl" else _objects_of(path, _read_json(path))
-    else:
-        raise LoadError(f"{path}: no such file or folder")
-    documents: dict[str, Document] = {}
-    where_of: dict[str, str] = {}
-    for where, obj in records:
-        try:
-            doc = Document.from_dict(obj)
-        except RecordError as exc:
-            raise LoadError(f"{where}: {exc}") from exc
-        if doc.id in documents:
-            raise LoadError(f"{where}: document id {doc.id!r} already read from {where_of[doc.id]}")
-        documents[doc.id] = doc
-        where_of[doc.id] = where
-    return documents
+        return files
+    if path.is_file():
+        return [path]
+    raise LoadError(f"{path}: no such file or folder")
 
 
-def _read_json(path: Path) -> Any:
+def read_records(file: Path) -> Iterator[tuple[str, Any]]:
+    """``(where, JSON object)`` per document of one file: a ``.jsonl`` line, a ``.json`` object or list item."""
+    if file.suffix == ".jsonl":
+        with open(file, encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if line.strip():
+                    yield f"{file}:{lineno}", _parse(line, f"{file}:{lineno}")
+        return
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise LoadError(f"{path}: not valid UTF-8 JSON: {exc}") from exc
-
-
-def _objects_of(path: Path, data: Any) -> Iterator[tuple[str, Any]]:
-    """A ``.json`` file holds one document or a list of them."""
+        content = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{file}: not valid UTF-8: {exc}") from exc
+    data = _parse(content, str(file))
     if isinstance(data, list):
         for i, obj in enumerate(data):
-            yield f"{path}[{i}]", obj
+            yield f"{file}[{i}]", obj
     else:
-        yield str(path), data
+        yield str(file), data
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
+def _parse(content: str, where: str) -> Any:
+    try:
+        return json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"{where}: not valid JSON: {exc}") from exc
+
+
+def load_documents(path: str | Path) -> dict[str, Document]:
+    """Documents by id from a folder (non-recursive ``*.json``), a ``.jsonl`` or a ``.json`` file."""
+    documents: dict[str, Document] = {}
+    where_of: dict[str, str] = {}
+    for file in document_files(path):
+        for where, obj in read_records(file):
             try:
-                yield f"{path}:{lineno}", json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise LoadError(f"{path}:{lineno}: not valid JSON: {exc}") from exc
-
+                doc = Document.from_dict(obj)
+            except RecordError as exc:
+                raise LoadError(f"{where}: {exc}") from exc
+            if doc.id in documents:
+                raise LoadError(f"{where}: document id {doc.id!r} already read from {where_of[doc.id]}")
+            documents[doc.id] = doc
+            where_of[doc.id] = where
+    return documents
