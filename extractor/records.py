@@ -37,20 +37,30 @@ def _req(d: dict[str, Any], key: str, typ: type | tuple[type, ...], where: str) 
 
 @dataclass(slots=True)
 class Criterion:
-    """One criterion as the document lists it, bullet and numbering excluded."""
+    """One criterion as the document lists it, bullet and numbering excluded.
+
+    ``lead_in`` (extra) is the lead-in or category heading the criterion is listed under
+    ("Age:" for "- Under 80"), which may name the variable the criterion constrains.
+    """
 
     start: int
     end: int
     kind: str
     text: str = ""
+    lead_in: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "kind": self.kind, "text": self.text}
+        d: dict[str, Any] = {"start": self.start, "end": self.end, "kind": self.kind, "text": self.text}
+        if self.lead_in is not None:
+            d["lead_in"] = self.lead_in
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], where: str = "criterion") -> "Criterion":
+        lead_in = d.get("lead_in")
         return cls(_req(d, "start", int, where), _req(d, "end", int, where),
-                   _req(d, "kind", str, where), d.get("text") or "")
+                   _req(d, "kind", str, where), d.get("text") or "",
+                   lead_in if isinstance(lead_in, str) else None)
 
 
 @dataclass(slots=True)

@@ -15,6 +15,9 @@ Items are bullet/numbered lines, or un-bulleted lines (single-newline lists), or
 paragraphs in the legacy registry layout whose lines wrap at ~90 columns with deep
 indentation (there a blank line, not a newline, ends an item). Offsets are half-open
 into the original text; bullets and surrounding white space are never inside a span.
+
+A criterion under a lead-in or category heading ("Age:", "Creatinine as defined by age
+as follows:") carries that line as ``lead_in``: "- Under 80" alone names no variable.
 """
 from __future__ import annotations
 
@@ -113,10 +116,22 @@ def find_criteria(text: str, section: str = "auto", eligibility: bool = False,
     wrapped = _is_wrapped_layout(lines)
     whole = section != "auto" or eligibility
     criteria: list[Criterion] = []
+    lead: tuple[str, int, str] | None = None     # (text, indent, kind) of the open lead-in
+    deeper = False
     for item in _items(text, lines, rules, section, whole, wrapped):
+        if lead is not None and (lead[2] != item.kind or deeper and item.indent <= lead[1]):
+            lead = None
         for start, end in _split_run_on(text, item.start, item.end, rules):
-            if not _is_heading_only(text[start:end], rules):
-                criteria.append(Criterion(start, end, item.kind, text[start:end]))
+            content = text[start:end]
+            if _is_connector(content):
+                continue
+            heading_only = _is_heading_only(content, rules)
+            if not heading_only:
+                criteria.append(Criterion(start, end, item.kind, content,
+                                          lead_in=lead[0] if lead is not None else None))
+                deeper = deeper or (lead is not None and item.indent > lead[1])
+            if content.endswith(":"):
+                lead, deeper = (content, item.indent, item.kind), False
     return criteria
 
 
@@ -252,12 +267,17 @@ def _next_label(label: str) -> str:
     return str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)
 
 
+def _is_connector(content: str) -> bool:
+    """A bare "OR" / "AND" between two items joins them; it is no criterion."""
+    return content.rstrip(":").strip().lower() in ("or", "and", "and/or")
+
+
 def _is_heading_only(content: str, rules: SectionRules) -> bool:
     """A pure lead-in ("Patients must have:") or a category heading ("Renal:"), not a criterion."""
     if not content.endswith(":"):
         return False
     words = _WORD.findall(content)
-    if len(words) <= 3 and not any(ch.isdigit() for ch in content) and not any(
-            rules.constraint.fullmatch(w.rstrip(":").lower()) for w in words):
+    if len(words) <= 3 and not any(ch.isdigit() for ch in content) and (content.isupper() or not any(
+            rules.constraint.fullmatch(w.rstrip(":").lower()) for w in words)):
         return True
     return all(rules.filler.fullmatch(w.rstrip(":").lower()) for w in words)

@@ -110,3 +110,18 @@ def test_rule_file_errors_name_the_file(tmp_path, content: str, message: str) ->
     with pytest.raises(DataFileError, match=message) as info:
         SectionRules.load(str(path))
     assert str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("PATIENT CHARACTERISTICS:\n\n        Age:\n\n          -  Under 80\n\n        Performance status:\n\n"
+     "          -  ECOG 0-2\n\n        PRIOR CONCURRENT THERAPY:\n\n          -  No prior CAR-T\n",
+     [("Under 80", "Age:"), ("ECOG 0-2", "Performance status:"), ("No prior CAR-T", "PRIOR CONCURRENT THERAPY:")]),
+    ("Inclusion Criteria:\n- Creatinine as defined by age as follows:\n    - 1 to < 2 years: ≤ 0.6 mg/dL\n"
+     "    - 2 to < 6 years: ≤ 0.8 mg/dL\n- Age ≥ 1 year\n",
+     [("Creatinine as defined by age as follows:", None),
+      ("1 to < 2 years: ≤ 0.6 mg/dL", "Creatinine as defined by age as follows:"),
+      ("2 to < 6 years: ≤ 0.8 mg/dL", "Creatinine as defined by age as follows:"), ("Age ≥ 1 year", None)]),
+    ("Inclusion Criteria:\n- HIV positive\n- OR\n- HIV negative\n", [("HIV positive", None), ("HIV negative", None)]),
+])
+def test_lead_in_travels_with_its_sub_items(text: str, expected: list[tuple[str, str | None]]) -> None:
+    assert [(c.text, c.lead_in) for c in find_criteria(text, eligibility=True)] == expected
