@@ -11,6 +11,7 @@ import sys
 
 COMMANDS: tuple[str, ...] = (
     "extractor.cli.extract",
+    "extractor.cli.evaluate",
 )
 
 

@@ -33,7 +33,7 @@ def _breakdown(tally: Tally) -> dict[str, dict[str, Any]]:
     return {key: counts.as_dict() for key, counts in sorted(tally.per_key.items())}
 
 
-def _fmt(value: float | None) -> str:
+def fmt_score(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
@@ -46,10 +46,10 @@ def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
     for layer in ("criteria", "entities", "thresholds"):
         for name, row in report[layer].items():
             if isinstance(row, dict):
-                lines.append(f"| {layer} | {name} | {_fmt(row['precision'])} | {_fmt(row['recall'])} | "
-                             f"{_fmt(row['f1'])} | {row['tp']} | {row['fp']} | {row['fn']} |")
+                lines.append(f"| {layer} | {name} | {fmt_score(row['precision'])} | {fmt_score(row['recall'])} | "
+                             f"{fmt_score(row['f1'])} | {row['tp']} | {row['fp']} | {row['fn']} |")
     lines += ["", f"Negation accuracy (lenient entity matches whose gold has `negated`): "
-                  f"{_fmt(report['entities']['negation_accuracy'])}"]
+                  f"{fmt_score(report['entities']['negation_accuracy'])}"]
     for layer, key in BREAKDOWN.items():
         strict, lenient = (name for name, row in report[layer].items() if isinstance(row, dict))
         labels = sorted(set(report[layer][strict][key]) | set(report[layer][lenient][key]))
@@ -61,8 +61,8 @@ def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
         for label in labels:
             s = report[layer][strict][key].get(label) or {"precision": None, "recall": None, "f1": None}
             row = report[layer][lenient][key][label]
-            lines.append(f"| {label} | {_fmt(s['precision'])} | {_fmt(s['recall'])} | {_fmt(s['f1'])} | "
-                         f"{_fmt(row['precision'])} | {_fmt(row['recall'])} | {_fmt(row['f1'])} | "
+            lines.append(f"| {label} | {fmt_score(s['precision'])} | {fmt_score(s['recall'])} | {fmt_score(s['f1'])} | "
+                         f"{fmt_score(row['precision'])} | {fmt_score(row['recall'])} | {fmt_score(row['f1'])} | "
                          f"{row['tp'] + row['fn']} | {row['tp'] + row['fp']} |")
     return "\n".join(lines) + "\n"
 
