@@ -150,15 +150,21 @@ def _read_txt(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
     yield InputRecord(doc_id, text, path, options.section, eligibility=False)
 
 
-def _read_json(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
-    text = _decode(fh.read(), path)
+def _parse_json(raw: bytes, where: str) -> Any:
+    """Decoded JSON of ``raw``, or a ReadError naming ``where`` and the position of the fault."""
+    text = _decode(raw, where)
     if isinstance(text, ReadError):
-        yield text
-        return
+        return text
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        yield ReadError(path, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        return ReadError(where, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+
+
+def _read_json(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
+    data = _parse_json(fh.read(), path)
+    if isinstance(data, ReadError):
+        yield data
         return
     if isinstance(data, dict) and isinstance(data.get("studies"), list):
         data = data["studies"]
@@ -170,19 +176,9 @@ def _read_json(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
 
 def _read_jsonl(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
     for lineno, raw in enumerate(fh, start=1):
-        if not raw.strip():
-            continue
-        where = f"{path} line {lineno}"
-        line = _decode(raw, where)
-        if isinstance(line, ReadError):
-            yield line
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ReadError(where, f"malformed JSON: {exc.msg} (column {exc.colno})")
-            continue
-        yield _from_object(obj, where, options)
+        if raw.strip():
+            obj = _parse_json(raw, f"{path} line {lineno}")
+            yield obj if isinstance(obj, ReadError) else _from_object(obj, f"{path} line {lineno}", options)
 
 
 def _from_object(obj: Any, where: str, options: ReadOptions) -> Item:
