@@ -1,0 +1,109 @@
+"""The variable catalogue (``data/variables.csv``): ids, aliases, canonical units, plausible ranges.
+
+Thresholds name a variable by catalogue id; the extractor finds variables through their
+aliases and uses the rest of a row to decide between members of a family ("blasts" in
+bone marrow, blood or CSF) and to reject values no patient can have ("ECOG 70").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractor.resources import DataFile, DataFileError, data_path
+from extractor.units import load_units
+
+VARIABLES_FILE = DataFile(
+    frozenset({"id", "name", "aliases", "min", "max"}),
+    frozenset({"core", "unit", "default_unit", "family", "context", "requires"}),
+)
+_KEY_SEPARATORS = re.compile(r"[\s\-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """One catalogue row; ``context``/``requires`` are compiled regexes or ``None``."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    unit: str | None
+    default_unit: str | None
+    low: float
+    high: float
+    core: bool
+    family: str | None
+    context: re.Pattern[str] | None
+    requires: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All variables in file order, and alias key → the variables that alias may name."""
+
+    variables: dict[str, Variable]
+    by_alias: dict[str, tuple[Variable, ...]]
+
+    def lookup(self, mention: str) -> tuple[Variable, ...]:
+        """Variables a mention may name, as written in text ("Serum  creatinine" → creatinine)."""
+        return self.by_alias.get(alias_key(mention), ())
+
+    def core_ids(self) -> list[str]:
+        """Ids of the annotation format's catalogue, in file order."""
+        return [v.id for v in self.variables.values() if v.core]
+
+
+def alias_key(mention: str) -> str:
+    """Lookup key of a mention: lower case, white space and hyphens dropped."""
+    return _KEY_SEPARATORS.sub("", mention.lower())
+
+
+def is_case_sensitive(alias: str) -> bool:
+    """Short abbreviations with a capital (ALT, PS, Cr, Hb) must keep their case to avoid common words."""
+    return len(alias) <= 3 and any(c.isupper() for c in alias)
+
+
+def _regex(path: str, var_id: str, column: str, pattern: str) -> re.Pattern[str] | None:
+    if not pattern:
+        return None
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise DataFileError(f"{path}: variable {var_id!r}: bad {column} regex {pattern!r}: {exc}") from exc
+
+
+def _number(path: str, var_id: str, column: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise DataFileError(f"{path}: variable {var_id!r}: {column} {value!r} is not a number") from exc
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    """Read ``data/variables.csv`` once; units must be codes of the unit table."""
+    path = data_path("variables.csv")
+    units = load_units().units
+    variables: dict[str, Variable] = {}
+    by_alias: dict[str, list[Variable]] = {}
+    for row in VARIABLES_FILE.read_csv(path):
+        var_id = row["id"]
+        if var_id in variables:
+            raise DataFileError(f"{path}: variable {var_id!r} is listed twice")
+        for column in ("unit", "default_unit"):
+            if row.get(column) and row[column] not in units:
+                raise DataFileError(f"{path}: variable {var_id!r}: {column} {row[column]!r} is not in units.csv")
+        aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+        var = Variable(
+            var_id, row["name"], aliases, row.get("unit") or None, row.get("default_unit") or None,
+            _number(str(path), var_id, "min", row["min"]), _number(str(path), var_id, "max", row["max"]),
+            row.get("core") == "1", row.get("family") or None,
+            _regex(str(path), var_id, "context", row.get("context", "")),
+            _regex(str(path), var_id, "requires", row.get("requires", "")),
+        )
+        variables[var_id] = var
+        for alias in aliases:
+            members = by_alias.setdefault(alias_key(alias), [])
+            if var not in members:
+                members.append(var)
+    return Catalogue(variables, {key: tuple(vs) for key, vs in by_alias.items()})

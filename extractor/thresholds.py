@@ -1,0 +1,569 @@
+"""Numeric thresholds of eligibility criteria: "ANC ≥ 1,500/µL" → anc, low 1500 incl., unit /uL.
+
+Rules, not a model: every threshold feeds a patient screen, so each record must be
+explainable. The grammar (``data/threshold_grammar.json``), comparators, number words,
+units and the variable catalogue are data; this module assembles and applies them.
+
+Per criterion: fold the text to one spelling with the same offsets (:func:`fold`), find
+value expressions and variable mentions, link each value to its variable (the mention
+before it and mentions coordinated with that one, a mention right after it, the variable
+of the value before it, an implied age, or the lead-in of a list of sub-items), then turn
+each link into :class:`~extractor.records.Threshold` records, as written (never flipped
+by the criterion's kind). A criterion without a digit or number word costs one regex
+search, which is what keeps a whole registry fast (``eval/benchmark.py``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Sequence
+
+from extractor.catalogue import Catalogue, Variable, is_case_sensitive, load_catalogue
+from extractor.records import Criterion, Threshold
+from extractor.resources import DataFile, DataFileError, data_path
+from extractor.units import convert, load_units, normalize_unit
+
+COMPARATORS_FILE = DataFile(frozenset({"surface", "position", "bound", "inclusive"}))
+NUMBER_WORDS_FILE = DataFile(frozenset({"word", "value", "kind"}))
+GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}))
+
+# One code point in, one code point out: offsets into the folded text are offsets into the original.
+_FOLD = str.maketrans({
+    "⩾": "≥", "≧": "≥", "⩽": "≤", "≦": "≤", "‹": "<", "›": ">", "＞": ">", "＜": "<", "＝": "=",
+    "×": "x", "✕": "x", "⨯": "x", "∗": "*", "µ": "u", "μ": "u",
+    "–": "-", "—": "-", "−": "-", "‑": "-", "‐": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\\": " ",
+    "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
+})
+# Symbol-font artefacts of converted documents: "³ 18 years" is "≥ 18 years", "£ 2" is "≤ 2".
+_SYMBOL_FONT = re.compile(r"(?<![\w/^])[³£](?=\s?\d)")
+_LOW, _HIGH, _EQ = "low", "high", "eq"
+_ROMAN = {"I": 1.0, "II": 2.0, "III": 3.0, "IV": 4.0, "V": 5.0}
+_TIGHT_FORMS = frozenset({"bare", "list", "range", "stage"})
+_GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
+         "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
+         "lead_end", "lead_unit")
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """What a comparator says about the number next to it."""
+
+    bound: str
+    inclusive: bool
+
+
+@dataclass(frozen=True)
+class Lead:
+    """What a lead-in ("Creatinine as defined by age as follows:") passes on to the sub-items after it."""
+
+    variable: Variable
+    unit: str | None = None
+    bound: str | None = None
+
+
+@dataclass
+class _Mention:
+    """A variable mention and the variables its alias may name."""
+
+    start: int
+    end: int
+    candidates: tuple[Variable, ...]
+
+
+@dataclass
+class _Value:
+    """A value expression; ``links`` are the mentions it constrains once linked."""
+
+    start: int
+    end: int
+    form: str
+    low: float | None
+    low_inclusive: bool | None
+    high: float | None
+    high_inclusive: bool | None
+    unit: str | None
+    high_unit: str | None
+    age_like: bool
+    links: list[_Mention] = field(default_factory=list)
+    subgroup: tuple[int, int] | None = None
+    from_lead: bool = False
+    merged: bool = False
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """Everything compiled once per process."""
+
+    value: re.Pattern[str]
+    mention: re.Pattern[str]
+    candidate: re.Pattern[str]
+    num: re.Pattern[str]
+    number_any: re.Pattern[str]
+    comparators: dict[str, Comparator]
+    words: dict[str, tuple[int, str]]
+    gaps: dict[str, re.Pattern[str]]
+    catalogue: Catalogue
+    age: Variable
+
+
+def fold(text: str) -> str:
+    """One spelling of comparators, signs, dashes and superscripts; same length as ``text``."""
+    return _SYMBOL_FONT.sub(lambda m: "≥" if m.group() == "³" else "≤", text).translate(_FOLD)
+
+
+def _key(surface: str) -> str:
+    return re.sub(r"\s+", " ", surface.lower()).strip()
+
+
+def _alias_pattern(alias: str, separator: str) -> str:
+    """Regex of one alias: literal words, ``separator`` between them, word boundaries at word ends."""
+    words = [w for w in re.split(separator and r"[\s\-]+" or r"\s+", alias.strip()) if w]
+    body = (separator or r"\s*").join(re.escape(w) for w in words)
+    if is_case_sensitive(alias):
+        body = f"(?-i:{body})"
+    start = r"(?<!\w)" if alias[0].isalnum() else ""
+    end = r"(?!\w)" if alias[-1].isalnum() else ""
+    return start + body + end
+
+
+_ATOM = re.compile(r"\(\?<!\\w\)|\(\?!\\w\)|\(\?!\[a-z\]\)|\\s\*|\[\\s\\-\]\*|\\.|[^\\]")
+
+
+def trie_alternation(patterns: list[str]) -> str:
+    """One alternation of many alias patterns, factored by common prefix.
+
+    Python's ``re`` tries alternatives one by one; sharing prefixes keeps a 600-alias pattern
+    fast. Longer continuations are tried before an alias ends, so the longest alias wins.
+    Case-sensitive aliases (a ``(?-i:…)`` group) stay whole atoms.
+    """
+    trie: dict[str, dict] = {}
+    for pattern in sorted(set(patterns)):
+        node = trie
+        atoms = [pattern] if "(?-i:" in pattern else _ATOM.findall(pattern)
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+    return _emit(trie) or "(?!)"
+
+
+def _emit(node: dict[str, dict]) -> str:
+    branches = [atom + _emit(child) for atom, child in node.items() if atom]
+    if not branches:
+        return ""
+    body = "(?:" + "|".join(sorted(branches, key=len, reverse=True)) + ")"
+    return body + "?" if "" in node else body
+
+
+@lru_cache(maxsize=1)
+def load_grammar() -> _Grammar:
+    """Compile the grammar from the data files."""
+    catalogue = load_catalogue()
+    cmp_path = data_path("comparators.csv")
+    comparators: dict[str, Comparator] = {}
+    prefix: list[str] = []
+    postfix: list[str] = []
+    for row in COMPARATORS_FILE.read_csv(cmp_path):
+        if row["position"] not in ("prefix", "postfix") or row["bound"] not in (_LOW, _HIGH, _EQ) \
+                or row["inclusive"] not in ("yes", "no"):
+            raise DataFileError(f"{cmp_path}: comparator {row['surface']!r}: position/bound/inclusive must be "
+                                f"prefix|postfix, low|high|eq, yes|no")
+        comparators[_key(row["surface"])] = Comparator(row["bound"], row["inclusive"] == "yes")
+        (prefix if row["position"] == "prefix" else postfix).append(_alias_pattern(row["surface"], ""))
+    words_path = data_path("number_words.csv")
+    words: dict[str, tuple[int, str]] = {}
+    for row in NUMBER_WORDS_FILE.read_csv(words_path):
+        if row["kind"] not in ("unit", "tens", "scale") or not row["value"].isdigit():
+            raise DataFileError(f"{words_path}: word {row['word']!r}: kind must be unit|tens|scale, value an integer")
+        words[row["word"].lower()] = (int(row["value"]), row["kind"])
+    kinds = {k: "|".join(w for w, (_, kind) in words.items() if kind == k) for k in ("unit", "tens", "scale")}
+    word = (rf"(?<![\w-])(?:(?:{kinds['tens']})(?:[\s-](?:{kinds['unit']}))?|(?:{kinds['unit']}))"
+            rf"(?:\s+(?:{kinds['scale']}))?(?![\w-])")
+    unit_aliases = trie_alternation([
+        r"\s*".join(re.escape(w) for w in alias.split()) + (r"(?![a-z])" if alias[-1].isalnum() else "")
+        for alias, _ in load_units().text_aliases])
+    path = data_path("threshold_grammar.json")
+    fragments = {row["name"]: row["pattern"] for row in GRAMMAR_FILE.read_json(path, "fragments")}
+    fragments.update({"word": word, "cmp_words": trie_alternation(prefix), "post_words": trie_alternation(postfix),
+                      "unit": "(?:@pow@|" + unit_aliases + ")"})
+
+    def expand(name: str, depth: int = 0) -> str:
+        if name not in fragments or depth > 12:
+            raise DataFileError(f"{path}: fragment {name!r} is missing or refers to itself")
+        return re.sub(r"@(\w+)@", lambda m: expand(m.group(1), depth + 1), fragments[name])
+
+    def compiled(name: str) -> re.Pattern[str]:
+        try:
+            return re.compile(expand(name), re.IGNORECASE)
+        except re.error as exc:
+            raise DataFileError(f"{path}: fragment {name!r} does not compile: {exc}") from exc
+
+    aliases = [a for v in catalogue.variables.values() for a in v.aliases]
+    mention = re.compile(
+        trie_alternation([_alias_pattern(a, r"[\s\-]*") for a in aliases if not is_case_sensitive(a)]) + "|"
+        + trie_alternation([_alias_pattern(a, r"[\s\-]*") for a in aliases if is_case_sensitive(a)]),
+        re.IGNORECASE)
+    if "age" not in catalogue.variables:
+        raise DataFileError(f"{data_path('variables.csv')}: the catalogue must define 'age'")
+    return _Grammar(compiled("value"), mention, compiled("candidate"), compiled("num"), compiled("number_any"),
+                    comparators, words, {name: compiled(name) for name in _GAPS}, catalogue,
+                    catalogue.variables["age"])
+
+
+# ------------------------------------------------------------------------------ numbers, values
+
+
+def parse_number(surface: str) -> float | None:
+    """Value of a number as written: "25,000" → 25000, "1,5" → 1.5, "six (6)" → 6, "twenty-one" → 21."""
+    g = load_grammar()
+    digits = g.num.search(surface)
+    if digits:
+        s = digits.group()
+        if re.fullmatch(r"\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?", s):
+            return float(s.replace(",", "").replace(" ", ""))
+        return float(s.replace(",", "."))
+    total = current = 0
+    found = False
+    for w in re.findall(r"[a-z]+", surface.lower()):
+        if w in g.words:
+            found = True
+            value, kind = g.words[w]
+            if kind == "scale":
+                total, current = total + max(current, 1) * value, 0
+            else:
+                current += value
+    return float(total + current) if found else None
+
+
+def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
+    """Bounds and units of one match of the value grammar; ``None`` when it cannot be a constraint."""
+    gd = m.groupdict()
+    low = high = None
+    low_inc = high_inc = None
+    cmp_word = ""
+    if gd["b1"] is not None or gd["r1"] is not None:
+        between = gd["b1"] is not None
+        low, high = parse_number(gd["b1" if between else "r1"]), parse_number(gd["b2" if between else "r2"])
+        u1, u2 = (gd["bu1"], gd["bu2"]) if between else (gd["ru1"], gd["ru2"])
+        low_inc, high_inc = True, between or gd["rc2"] is None or gd["rc2"] in ("≤", "<=", "=<")
+        surfaces, form = (u1 or u2, u2 or u1), "range"
+    elif gd["cmp"] is not None:
+        comparator = g.comparators[_key(gd["cmp"])]
+        cmp_word = gd["cmp"]
+        number = parse_number(gd["c1"])
+        surfaces, form = (gd["cu1"], gd["cu1"]), "cmp"
+        if gd["c2"] is not None:
+            low, high = number, parse_number(gd["c2"])
+            low_inc = comparator.inclusive if comparator.bound == _LOW else True
+            high_inc = True
+            surfaces = (gd["cu1"] or gd["cu2"], gd["cu2"] or gd["cu1"])
+        elif comparator.bound in (_LOW, _EQ):
+            low, low_inc = number, comparator.inclusive
+        if comparator.bound in (_HIGH, _EQ) and gd["c2"] is None:
+            high, high_inc = number, comparator.inclusive
+    elif gd["p1"] is not None:
+        comparator = g.comparators[_key(gd["post"])]
+        cmp_word = gd["post"]
+        number = parse_number(gd["p1"])
+        surfaces, form = (gd["pu"], gd["pu"]), "post"
+        if comparator.bound == _LOW:
+            low, low_inc = number, comparator.inclusive
+        else:
+            high, high_inc = number, comparator.inclusive
+    elif gd["l"] is not None:
+        values = [v for v in (parse_number(n.group()) for n in g.number_any.finditer(gd["l"])) if v is not None]
+        low, high, low_inc, high_inc = min(values), max(values), True, True
+        surfaces, form = (gd["lu"], gd["lu"]), "list"
+    elif gd["roman"] is not None:
+        low = high = _ROMAN[gd["roman"]]
+        low_inc = high_inc = True
+        surfaces, form = (None, None), "stage"
+    else:
+        low = high = parse_number(gd["n"])
+        low_inc = high_inc = True
+        surfaces, form = (gd["nu"], gd["nu"]), "bare"
+    if (low is None and high is None) or (low is not None and high is not None and low > high):
+        return None
+    units = [normalize_unit(s) if s else None for s in surfaces]
+    if any(s and u is None for s, u in zip(surfaces, units)):
+        return None  # a unit the table does not know: better no record than a wrong one
+    unit, high_unit = (units[0] if low is not None else units[1]), (units[1] if high is not None else units[0])
+    age_like = _is_time(unit or high_unit) and bool(
+        any(s and g.gaps["age_unit"].search(s) for s in surfaces) or gd.get("cage")
+        or g.gaps["age_words"].search(cmp_word))
+    return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like)
+
+
+def _is_time(unit: str | None) -> bool:
+    u = load_units().units.get(unit or "")
+    return u is not None and u.group == "time"
+
+
+# ------------------------------------------------------------------------------ variables
+
+
+def _fits(var: Variable, value: _Value) -> bool:
+    """Whether a value can be a constraint on ``var``: unit of the right kind, numbers in the plausible range."""
+    for number, unit in ((value.low, value.unit), (value.high, value.high_unit)):
+        if number is None:
+            continue
+        if unit is not None:
+            if _is_time(var.unit) != _is_time(unit) or (var.unit is None and unit != var.default_unit):
+                return False
+            number = convert(number, unit, var.unit)  # None for {ULN} & co.: no range to check
+        if number is not None and not var.low <= number <= var.high:
+            return False
+    return True
+
+
+def _commensurable(var: Variable, value: _Value) -> bool:
+    return value.unit is not None and convert(1.0, value.unit, var.unit) is not None
+
+
+def _resolve(mention: _Mention, value: _Value, folded: str) -> list[Variable]:
+    """The variables a linked mention constrains: all of them, or one member of a family.
+
+    A family member is chosen by its context words nearest the mention ("in the bone marrow"),
+    then a member without context (the default), then the first whose unit fits the value's.
+    """
+    fitting = [v for v in mention.candidates if _fits(v, value)]
+    families = {v.family for v in mention.candidates}
+    if len(families) != 1 or None in families:
+        return fitting
+    lo, hi = min(mention.start, value.start), max(mention.end, value.end)
+    window_start = max(0, lo - 60)
+    window = folded[window_start:hi + 60]
+    centre = (mention.start + mention.end) / 2
+
+    def rank(item: tuple[int, Variable]) -> tuple[int, float, int, int]:
+        order, var = item
+        if var.context is None:
+            return (1, 0.0, 0 if _commensurable(var, value) else 1, order)
+        hits = [abs(window_start + (m.start() + m.end()) / 2 - centre) for m in var.context.finditer(window)]
+        if hits:
+            return (0, min(hits), 0, order)
+        return (2, 0.0, 0 if _commensurable(var, value) else 1, order)
+
+    return [min(enumerate(fitting), key=rank)[1]] if fitting else []
+
+
+def _mentions(folded: str, g: _Grammar) -> list[_Mention]:
+    out = []
+    for m in g.mention.finditer(folded):
+        candidates = tuple(v for v in g.catalogue.lookup(m.group())
+                           if v.requires is None or v.requires.search(folded))
+        if candidates:
+            out.append(_Mention(m.start(), m.end(), candidates))
+    return out
+
+
+# ------------------------------------------------------------------------------ linking
+
+
+def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Grammar) -> None:
+    """Give each value the mentions it constrains, or mark it a subgroup condition of another value."""
+    gaps = g.gaps
+    prefix_subgroup: tuple[int, int] | None = None
+    last_record: _Value | None = None
+    for i, item in enumerate(items):
+        if not isinstance(item, _Value):
+            continue
+        v = item
+        prev = items[i - 1] if i > 0 else None
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        is_time = _is_time(v.unit) or _is_time(v.high_unit)
+        # "(for patients ≤ 16 years)" after a record: a subgroup, not an age threshold.
+        if is_time and last_record is not None:
+            anchor = prev.end if isinstance(prev, _Value) else None
+            if isinstance(prev, _Mention) and g.age in prev.candidates and i > 1 and isinstance(items[i - 2], _Value):
+                anchor = items[i - 2].end
+                cue_end = prev.start
+            else:
+                cue_end = v.start
+            if anchor is not None and anchor == last_record.end:
+                cue = gaps["subgroup_cue"].search(folded, anchor, cue_end)
+                if cue and cue.end() == cue_end:
+                    start = cue.start() + (1 if folded[cue.start()] == "(" else 0)
+                    start += len(folded[start:cue_end]) - len(folded[start:cue_end].lstrip())
+                    last_record.subgroup = (start, v.end)
+                    continue
+        # "1 to < 2 years: ≤ 0.6 mg/dL": an age band heading the value after it.
+        if is_time and isinstance(nxt, _Value) and gaps["prefix_gap"].match(folded, v.end, nxt.start):
+            prefix_subgroup = (v.start, v.end)
+            continue
+        if _link_one(v, i, items, folded, lead, g):
+            if prefix_subgroup is not None and v.subgroup is None:
+                v.subgroup = prefix_subgroup
+            last_record = v
+
+
+def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, lead: Lead | None,
+              g: _Grammar) -> bool:
+    """Link ``v`` by the first rule that applies; ``True`` when it was linked."""
+    gaps = g.gaps
+    prev = items[i - 1] if i > 0 else None
+    nxt = items[i + 1] if i + 1 < len(items) else None
+    right = (nxt if isinstance(nxt, _Mention) and v.form != "bare"
+             and gaps["before_gap"].match(folded, v.end, nxt.start) else None)
+    if isinstance(prev, _Mention):
+        tight = gaps["tight_gap"].match(folded, prev.end, v.start)
+        if tight or (v.form not in _TIGHT_FORMS and right is None
+                     and gaps["cmp_gap"].match(folded, prev.end, v.start)):
+            group = [prev]
+            j = i - 1
+            while j > 0 and isinstance(items[j - 1], _Mention) \
+                    and gaps["coord_gap"].match(folded, items[j - 1].end, items[j].start):
+                group.insert(0, items[j - 1])
+                j -= 1
+            v.links = group
+            if v.form == "bare":
+                _bare_cue(v, folded[max(0, group[0].start - 30):v.start], g)
+            return True
+    if right is not None:
+        v.links = [right]
+        return True
+    if isinstance(prev, _Value) and prev.links and gaps["inherit_gap"].match(folded, prev.end, v.start):
+        v.links = prev.links
+        return True
+    if (_is_time(v.unit) or _is_time(v.high_unit)) and v.form != "bare" and (
+            v.age_like or gaps["age_cue"].search(folded, max(0, v.start - 80), v.start)):
+        v.links = [_Mention(v.start, v.start, (g.age,))]
+        return True
+    if lead is not None and v.form != "stage" and (v.form != "bare" or v.unit or lead.bound):
+        if v.unit is None and lead.unit is not None:
+            v.unit = v.high_unit = lead.unit
+        if v.form == "bare" and lead.bound == _HIGH:
+            v.low = v.low_inclusive = None
+        elif v.form == "bare" and lead.bound == _LOW:
+            v.high = v.high_inclusive = None
+        v.links = [_Mention(v.start, v.start, (lead.variable,))]
+        v.from_lead = True
+        return True
+    return False
+
+
+def _bare_cue(v: _Value, before: str, g: _Grammar) -> None:
+    """"Minimum age: 18" states a bound although the number stands bare."""
+    if g.gaps["bare_low_cue"].search(before):
+        v.high = v.high_inclusive = None
+    elif g.gaps["bare_high_cue"].search(before):
+        v.low = v.low_inclusive = None
+
+
+def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
+    """Join "≥ 18 and ≤ 65 years" into one range when both halves constrain the same variable."""
+    linked = [v for v in values if v.links]
+    for a, b in zip(linked, linked[1:]):
+        if a.merged or _candidate_ids(a) != _candidate_ids(b):
+            continue
+        one_sided = (a.high is None and b.low is None and a.low is not None and b.high is not None)
+        gap_end = min([m.start for m in b.links if m.start > a.end] + [b.start])
+        if not one_sided or not g.gaps["merge_gap"].match(folded, a.end, gap_end):
+            continue
+        if a.unit is not None and b.high_unit is not None and a.unit != b.high_unit:
+            continue
+        a.high, a.high_inclusive, a.end = b.high, b.high_inclusive, b.end
+        a.unit = a.high_unit = a.unit or b.high_unit
+        b.merged = True
+
+
+def _candidate_ids(v: _Value) -> frozenset[str]:
+    return frozenset(c.id for m in v.links for c in m.candidates)
+
+
+# ------------------------------------------------------------------------------ public API
+
+
+def criterion_thresholds(text: str, lead: Lead | None = None) -> list[Threshold]:
+    """Thresholds stated by one criterion; offsets relative to ``text``."""
+    return _extract(text, lead)[0]
+
+
+def _extract(text: str, lead: Lead | None) -> tuple[list[Threshold], bool, str]:
+    """Records, whether any came from ``lead``, and the folded text (for :func:`lead_in`)."""
+    g = load_grammar()
+    folded = fold(text)
+    if not g.candidate.search(folded):
+        return [], False, folded
+    values = [v for v in (_parse_value(m, g) for m in g.value.finditer(folded)) if v is not None]
+    if not values:
+        return [], False, folded
+    mentions = [m for m in _mentions(folded, g)
+                if not any(v.start <= m.start and m.end <= v.end for v in values)]
+    values = [v for v in values if not any(m.start < v.end and v.start < m.end for m in mentions)]
+    items: list[_Mention | _Value] = sorted([*mentions, *values], key=lambda x: x.start)
+    _link(items, folded, lead, g)
+    _merge(values, folded, g)
+    records: list[Threshold] = []
+    for v in values:
+        if not v.links or v.merged:
+            continue
+        seen: set[str] = set()
+        for mention in v.links:
+            for var in _resolve(mention, v, folded):
+                if var.id in seen:
+                    continue
+                seen.add(var.id)
+                records.extend(_records(var, mention, v, text))
+    records.sort(key=lambda t: (t.start, t.end, t.variable))
+    return records, any(v.from_lead and v.links for v in values), folded
+
+
+def _records(var: Variable, mention: _Mention, v: _Value, text: str) -> list[Threshold]:
+    """One record, or two one-sided ones when the bounds are written in different units."""
+    start, end = min(mention.start, v.start), max(mention.end, v.end)
+    span = text[start:end]
+    subgroup = text[v.subgroup[0]:v.subgroup[1]] if v.subgroup else None
+    unit = v.unit if v.unit is not None else var.default_unit
+    high_unit = v.high_unit if v.high_unit is not None else var.default_unit
+    if v.low is not None and v.high is not None and unit != high_unit:
+        return [Threshold(start, end, var.id, v.low, v.low_inclusive, None, None, unit, span, subgroup=subgroup),
+                Threshold(start, end, var.id, None, None, v.high, v.high_inclusive, high_unit, span,
+                          subgroup=subgroup)]
+    return [Threshold(start, end, var.id, v.low, v.low_inclusive, v.high, v.high_inclusive,
+                      unit if v.low is not None else high_unit, span, subgroup=subgroup)]
+
+
+def lead_in(text: str, records: Sequence[Threshold] = ()) -> Lead | None:
+    """The variable a lead-in hands to its sub-items, if ``text`` is one.
+
+    A lead-in ends with ":" or "as follows" (or is a table heading without numbers) and names a
+    variable that none of its own ``records`` uses: "Creatinine as defined by age as follows:".
+    """
+    g = load_grammar()
+    folded = fold(text).rstrip()
+    if not (g.gaps["lead_end"].search(folded) or not g.candidate.search(folded)):
+        return None
+    free = [m for m in _mentions(folded, g) if not any(t.start <= m.start < t.end for t in records)]
+    if not free:
+        return None
+    last = free[-1]
+    family_pick = [v for v in last.candidates if v.context is not None and v.context.search(folded)]
+    variable = (family_pick or list(last.candidates))[0]
+    unit_match = g.gaps["lead_unit"].search(folded, last.end)
+    unit = normalize_unit(unit_match.group("unit")) if unit_match else None
+    bound = _HIGH if g.gaps["bare_high_cue"].search(folded[:last.end]) else (
+        _LOW if g.gaps["bare_low_cue"].search(folded[:last.end]) else None)
+    return Lead(variable, unit, bound)
+
+
+def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Threshold]:
+    """Thresholds of a document's criteria, offsets into ``text``, ``criterion`` = index in ``criteria``.
+
+    Criteria are read in order so that a sub-item ("1 to < 2 years: ≤ 0.6 mg/dL") gets the
+    variable of the lead-in before it; text outside every criterion yields nothing.
+    """
+    out: list[Threshold] = []
+    lead: Lead | None = None
+    for index, criterion in enumerate(criteria):
+        ctext = text[criterion.start:criterion.end]
+        records, used_lead, _ = _extract(ctext, lead)
+        if not used_lead:
+            lead = lead_in(ctext, records)
+        for t in records:
+            t.start += criterion.start
+            t.end += criterion.start
+            t.criterion = index
+            out.append(t)
+    return out
