@@ -43,7 +43,7 @@ _ROMAN = {"I": 1.0, "II": 2.0, "III": 3.0, "IV": 4.0, "V": 5.0}
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
-         "lead_end", "lead_unit")
+         "lead_end", "lead_unit", "consent_subgroup", "context_tail")
 
 
 @dataclass(frozen=True)
@@ -321,16 +321,20 @@ def _commensurable(var: Variable, value: _Value) -> bool:
     return value.unit is not None and convert(1.0, value.unit, var.unit) is not None
 
 
-def _resolve(mention: _Mention, value: _Value, folded: str) -> list[Variable]:
-    """The variables a linked mention constrains: all of them, or one member of a family.
+def _resolve(mention: _Mention, value: _Value, folded: str, g: _Grammar) -> list[tuple[Variable, int, int]]:
+    """The variables a linked mention constrains, each with its span.
 
-    A family member is chosen by its context words nearest the mention ("in the bone marrow"),
-    then a member without context (the default), then the first whose unit fits the value's.
+    All candidates, or one member of a family: the one whose context words are nearest the
+    mention ("in the bone marrow"), then a member without context (the default), then the
+    first whose unit fits the value's. A context right before the mention joins the span
+    ("Peripheral blood leukemic cells"), and so does one right after a mention that follows its
+    value ("≥20% lymphoblasts in the bone marrow").
     """
+    start, end = min(mention.start, value.start), max(mention.end, value.end)
     fitting = [v for v in mention.candidates if _fits(v, value)]
     families = {v.family for v in mention.candidates}
     if len(families) != 1 or None in families:
-        return fitting
+        return [(v, start, end) for v in fitting]
     lo, hi = min(mention.start, value.start), max(mention.end, value.end)
     window_start = max(0, lo - 60)
     window = folded[window_start:hi + 60]
@@ -345,7 +349,18 @@ def _resolve(mention: _Mention, value: _Value, folded: str) -> list[Variable]:
             return (0, min(hits), 0, order)
         return (2, 0.0, 0 if _commensurable(var, value) else 1, order)
 
-    return [min(enumerate(fitting), key=rank)[1]] if fitting else []
+    if not fitting:
+        return []
+    chosen = min(enumerate(fitting), key=rank)[1]
+    if chosen.context is not None:
+        before = [m for m in chosen.context.finditer(folded, max(0, mention.start - 30), mention.start)
+                  if not folded[m.end():mention.start].strip()]
+        if before and mention.start <= value.start:
+            start = before[0].start()
+        after = chosen.context.search(folded, mention.end, mention.end + 40)
+        if after and value.end <= mention.start and g.gaps["context_tail"].match(folded, mention.end, after.start()):
+            end = after.end()
+    return [(chosen, start, end)]
 
 
 def _mentions(folded: str, g: _Grammar) -> list[_Mention]:
@@ -426,10 +441,12 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
     if isinstance(prev, _Value) and prev.links and gaps["inherit_gap"].match(folded, prev.end, v.start):
         v.links = prev.links
         return True
-    if (_is_time(v.unit) or _is_time(v.high_unit)) and v.form != "bare" and (
-            v.age_like or gaps["age_cue"].search(folded, max(0, v.start - 80), v.start)):
-        v.links = [_Mention(v.start, v.start, (g.age,))]
-        return True
+    if (_is_time(v.unit) or _is_time(v.high_unit)) and v.form != "bare":
+        # The person the bound constrains stands for "age": "Children … up to 25 years old".
+        cue = gaps["age_cue"].search(folded, max(0, v.start - 80), v.start)
+        if (cue or v.age_like) and not gaps["consent_subgroup"].search(folded):
+            v.links = [_Mention(cue.start() if cue else v.start, v.start, (g.age,))]
+            return True
     if lead is not None and v.form != "stage" and (v.form != "bare" or v.unit or lead.bound):
         if v.unit is None and lead.unit is not None:
             v.unit = v.high_unit = lead.unit
@@ -501,18 +518,17 @@ def _extract(text: str, lead: Lead | None) -> tuple[list[Threshold], bool, str]:
             continue
         seen: set[str] = set()
         for mention in v.links:
-            for var in _resolve(mention, v, folded):
+            for var, start, end in _resolve(mention, v, folded, g):
                 if var.id in seen:
                     continue
                 seen.add(var.id)
-                records.extend(_records(var, mention, v, text))
+                records.extend(_records(var, start, end, v, text))
     records.sort(key=lambda t: (t.start, t.end, t.variable))
     return records, any(v.from_lead and v.links for v in values), folded
 
 
-def _records(var: Variable, mention: _Mention, v: _Value, text: str) -> list[Threshold]:
+def _records(var: Variable, start: int, end: int, v: _Value, text: str) -> list[Threshold]:
     """One record, or two one-sided ones when the bounds are written in different units."""
-    start, end = min(mention.start, v.start), max(mention.end, v.end)
     span = text[start:end]
     subgroup = text[v.subgroup[0]:v.subgroup[1]] if v.subgroup else None
     unit = v.unit if v.unit is not None else var.default_unit
