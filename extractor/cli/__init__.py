@@ -12,6 +12,9 @@ import sys
 COMMANDS: tuple[str, ...] = (
     "extractor.cli.extract",
     "extractor.cli.evaluate",
+    "extractor.cli.validate",
+    "extractor.cli.convert",
+    "extractor.cli.train",
 )
 
 

@@ -1,0 +1,99 @@
+"""Evaluation runs, one subcommand each; writes ``eval/reports/<name>.md`` and ``.json``.
+
+    .venv/bin/python eval/run.py seeds   # the project's gold (annotations/)
+    .venv/bin/python eval/run.py chia    # Chia test split, converted from ../shared/corpora/chia
+    .venv/bin/python eval/run.py lct     # LCT test split, converted from ../shared/corpora/lct
+
+Without ``--pred`` the pipeline runs on every gold text (``extractor eval`` does the
+same). Every number in a report comes from this run, except the published results,
+which are cited from ``../shared/corpora/README.md`` (``eval/published.json``).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from extractor.convert import convert_brat
+from extractor.evaluation import build_report, evaluate, render_errors, render_markdown
+from extractor.evaluation.report import fmt_score
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+REPORTS = REPO / "eval" / "reports"
+TITLES = {"seeds": "Seeds (project gold, annotations/)", "chia": "Chia, test split", "lct": "LCT, test split"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("name", choices=sorted(TITLES))
+    parser.add_argument("--pred", type=Path, help="score these predictions instead of running the pipeline")
+    parser.add_argument("--errors", type=int, default=20, help="errors listed per layer in the report")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.name == "seeds":
+            gold, conversion = REPO / "annotations", None
+        else:
+            if not (CORPORA / args.name).is_dir():
+                print(f"{CORPORA / args.name}: corpus not available", file=sys.stderr)
+                return 2
+            gold = Path(tmp)
+            conversion = convert_brat(CORPORA / args.name, gold, args.name, "test").summary()
+        started = time.perf_counter()
+        evaluation = evaluate(gold, args.pred)
+        seconds = time.perf_counter() - started
+    report = build_report(evaluation)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{args.name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    markdown = render_report(args, report, conversion, seconds, render_errors(evaluation.errors, args.errors))
+    (REPORTS / f"{args.name}.md").write_text(markdown, encoding="utf-8")
+    print(render_markdown(report), end="")
+    print(f"wrote {REPORTS / args.name}.md and .json")
+    return 0
+
+
+def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: str | None,
+                  seconds: float, errors: str) -> str:
+    """The committed report: provenance, our tables, published results beside ours, first errors."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    command = f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
+    source = "predictions from " + str(args.pred) if args.pred else "the pipeline run on each gold text"
+    lines = [f"# {TITLES[args.name]}", "",
+             f"Reproduce: `.venv/bin/{command}` (commit {commit}, {dt.date.today().isoformat()}); "
+             f"scored: {source}; wall time {seconds:.1f} s for {report['documents']} documents.", ""]
+    if conversion:
+        lines += ["Gold converted by `extractor convert brat … --split test` (decisions in `extractor/convert.py`):",
+                  "", "```", conversion, "```", ""]
+    lines += [render_markdown(report, "This project")]
+    published = json.loads((REPO / "eval" / "published.json").read_text(encoding="utf-8"))[args.name]
+    if published:
+        lines += ["## Published results", "",
+                  "Not directly comparable: other splits, full label sets (we score the format's ten labels "
+                  "after mapping) and their own matching rules; shown for orientation.", "",
+                  "| system | metric | published | ours (same fields) | source |", "|---|---|---|---|---|"]
+        for row in published:
+            ours = " / ".join(fmt_score(_field(report, path)) for path in row["ours"])
+            lines.append(f"| {row['system']} | {row['metric']} | {row['value']} | {ours} "
+                         f"(`{'`, `'.join(row['ours'])}`) | {row['source']} |")
+        lines.append("")
+    if errors:
+        lines += ["## First errors per layer (strict strategies)", "", "```", errors.rstrip(), "```", ""]
+    return "\n".join(lines)
+
+
+def _field(report: dict[str, Any], path: str) -> Any:
+    value: Any = report
+    for key in path.split("."):
+        value = value[key]
+    return value
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,138 @@
+"""Checks of gold files against the annotation format, beyond what parsing catches.
+
+A gold file can parse and still be wrong in ways that silently distort scores: an
+offset one character off, a span ending in a space, a unit the scorer cannot
+convert, a threshold outside its criterion. Each problem names the file, the item
+(``layer[index]`` and its text) and what is wrong, so an annotator can fix it
+without reading code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Collection, Iterable, Iterator
+
+from extractor.catalogue import load_catalogue
+from extractor.evaluation.loaders import LoadError, document_files, read_records
+from extractor.records import ENTITY_LABELS, KINDS, Criterion, Document, Entity, RecordError, Threshold
+from extractor.units import load_units
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem: where (file, item) and what."""
+
+    path: str
+    item: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.item}: {self.message}" if self.item else f"{self.path}: {self.message}"
+
+
+def validate(paths: Iterable[str | Path]) -> list[Problem]:
+    """All problems of the gold files (or folders of them) at ``paths``; empty when they are clean."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    variables = set(load_catalogue().variables)
+    units = set(load_units().units)
+    for path in paths:
+        try:
+            files = document_files(path)
+        except LoadError as exc:
+            problems.append(Problem(str(path), "", str(exc).removeprefix(f"{path}: ")))
+            continue
+        for file in files:
+            try:
+                records = list(read_records(file))
+            except LoadError as exc:
+                problems.append(Problem(str(file), "", str(exc).removeprefix(f"{file}: ")))
+                continue
+            for where, obj in records:
+                try:
+                    doc = Document.from_dict(obj)
+                except RecordError as exc:
+                    problems.append(Problem(where, "", str(exc)))
+                    continue
+                if doc.id in seen:
+                    problems.append(Problem(where, "", f"document id {doc.id!r} also in {seen[doc.id]}"))
+                seen.setdefault(doc.id, where)
+                problems += [Problem(where, item, message)
+                             for item, message in check_document(doc, variables, units)]
+    return problems
+
+
+def check_document(doc: Document, variables: Collection[str], units: Collection[str]) -> Iterator[tuple[str, str]]:
+    """``(item, problem)`` pairs of one parsed document."""
+    for layer in ("criteria", "entities", "thresholds"):
+        items: list[Any] = getattr(doc, layer) or []
+        seen: dict[tuple[Any, ...], int] = {}
+        for i, item in enumerate(items):
+            name = f"{layer}[{i}] {doc.text[item.start:item.end][:60]!r}"
+            for message in _check_item(doc, item, variables, units):
+                yield name, message
+            key = _identity(item)
+            if key in seen:
+                yield name, f"duplicate of {layer}[{seen[key]}]"
+            seen.setdefault(key, i)
+    for i, j in _same_label_overlaps(doc.entities or []):
+        e = doc.entities[j]  # type: ignore[index]
+        yield (f"entities[{j}] {doc.text[e.start:e.end][:60]!r}",
+               f"overlaps entities[{i}] of the same label {e.label!r} (no nesting of the same label)")
+
+
+def _check_item(doc: Document, item: Any, variables: Collection[str], units: Collection[str]) -> Iterator[str]:
+    yield from _check_span(doc, item)
+    if isinstance(item, Criterion) and item.kind not in KINDS:
+        yield f"kind {item.kind!r} is not one of {', '.join(KINDS)}"
+    if isinstance(item, Entity) and item.label not in ENTITY_LABELS:
+        yield f"label {item.label!r} is not one of {', '.join(ENTITY_LABELS)}"
+    if isinstance(item, Threshold):
+        if item.variable not in variables:
+            yield f"variable {item.variable!r} is not in the catalogue"
+        if item.unit is not None and item.unit not in units:
+            yield f"unit {item.unit!r} is not a UCUM code of the unit table"
+        yield from _check_bounds(item)
+    if not isinstance(item, Criterion) and doc.criteria is not None and not any(
+            c.start <= item.start and item.end <= c.end for c in doc.criteria):
+        yield "not inside any criterion span"
+
+
+def _check_span(doc: Document, item: Any) -> Iterator[str]:
+    if not 0 <= item.start < item.end <= len(doc.text):
+        yield f"span [{item.start}, {item.end}) is empty, reversed or outside the text (length {len(doc.text)})"
+        return
+    span = doc.text[item.start:item.end]
+    if span != span.strip():
+        yield f"span [{item.start}, {item.end}) begins or ends with white space"
+    if item.text and item.text != span:
+        yield f"'text' {item.text[:60]!r} differs from text[{item.start}:{item.end}]"
+
+
+def _check_bounds(t: Threshold) -> Iterator[str]:
+    if t.low is None and t.high is None:
+        yield "neither 'low' nor 'high' is set"
+    for bound, inclusive in (("low", "low_inclusive"), ("high", "high_inclusive")):
+        if (getattr(t, bound) is None) != (getattr(t, inclusive) is None):
+            yield f"{inclusive!r} must be null exactly when {bound!r} is null"
+    if t.low is not None and t.high is not None and t.low > t.high:
+        yield f"low {t.low:g} is greater than high {t.high:g}"
+
+
+def _identity(item: Any) -> tuple[Any, ...]:
+    """The fields the format defines, which two items must not share entirely."""
+    if isinstance(item, Threshold):
+        return (item.start, item.end, item.variable, item.low, item.low_inclusive,
+                item.high, item.high_inclusive, item.unit)
+    return (item.start, item.end, getattr(item, "kind", None) or item.label)
+
+
+def _same_label_overlaps(entities: list[Entity]) -> Iterator[tuple[int, int]]:
+    """Pairs ``(i, j)``, ``i < j``, of distinct entities with one label whose spans overlap."""
+    order = sorted(range(len(entities)), key=lambda k: (entities[k].start, entities[k].end))
+    for a, i in enumerate(order):
+        for j in order[a + 1:]:
+            if entities[j].start >= entities[i].end:
+                break
+            if entities[i].label == entities[j].label and _identity(entities[i]) != _identity(entities[j]):
+                yield min(i, j), max(i, j)
