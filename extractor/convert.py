@@ -29,10 +29,11 @@ Decisions, each counted in :class:`ConversionReport` so that nothing is lost sil
   whose name (or an ``Abbrev-Of`` partner's) is a catalogue alias of one variable
   (a family alias only where its context decides), becomes a record:
   operator attribute → bounds and inclusivity, ``Eq-Value`` numbers, ``Eq-Unit``/
-  ``Eq-Temporal-Unit`` → UCUM (an age without unit is in years). A comparison on a
-  catalogue variable that cannot be converted faithfully (unknown operator, unit or
-  number) makes the document's thresholds layer absent; otherwise the layer is present,
-  possibly empty. Chia documents have no thresholds layer.
+  ``Eq-Temporal-Unit`` → UCUM; a value written without unit is in the variable's
+  catalogue ``default_unit`` (years for an age, kg/m2 for a BMI), else unitless. A
+  comparison on a catalogue variable that cannot be converted faithfully (unknown
+  operator, unit or number) makes the document's thresholds layer absent; otherwise
+  the layer is present, possibly empty. Chia documents have no thresholds layer.
 """
 from __future__ import annotations
 
@@ -485,7 +486,7 @@ def _unit(brat: BratDocument, args: dict[str, list[TextBound]], variable: str) -
     if not units:
         if per:
             return None, "a per-unit without a unit"
-        return ("a", "") if variable == "age" else (None, "")
+        return load_catalogue().variables[variable].default_unit, ""
     surface = "/".join(brat.attributes.get(tb.id, {}).get("Eq-Temporal-Unit-Value", tb.text) for tb in units + per)
     code = normalize_unit(surface)
     return (code, "") if code is not None else (None, f"unit {surface!r} not in the unit table")
