@@ -23,6 +23,7 @@ from typing import Any
 from extractor.convert import convert_brat
 from extractor.evaluation import build_report, evaluate, render_errors, render_markdown
 from extractor.evaluation.report import fmt_score
+from extractor.records import LAYERS
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -35,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", choices=sorted(TITLES))
     parser.add_argument("--pred", type=Path, help="score these predictions instead of running the pipeline")
     parser.add_argument("--errors", type=int, default=20, help="errors listed per layer in the report")
+    parser.add_argument("--layers", nargs="+", choices=LAYERS, default=list(LAYERS),
+                        help="score only these layers (the others are reported as not scored)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         if args.name == "seeds":
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             gold = Path(tmp)
             conversion = convert_brat(CORPORA / args.name, gold, args.name, "test").summary()
         started = time.perf_counter()
-        evaluation = evaluate(gold, args.pred)
+        evaluation = evaluate(gold, args.pred, args.layers)
         seconds = time.perf_counter() - started
     report = build_report(evaluation)
     REPORTS.mkdir(parents=True, exist_ok=True)
@@ -63,11 +66,13 @@ def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: 
     """The committed report: provenance, our tables, published results beside ours, first errors."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                             text=True).stdout.strip() or "unknown"
-    command = f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
+    command = (f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
+               + (f" --layers {' '.join(args.layers)}" if set(args.layers) != set(LAYERS) else ""))
     source = "predictions from " + str(args.pred) if args.pred else "the pipeline run on each gold text"
     lines = [f"# {TITLES[args.name]}", "",
              f"Reproduce: `.venv/bin/{command}` (commit {commit}, {dt.date.today().isoformat()}); "
-             f"scored: {source}; wall time {seconds:.1f} s for {report['documents']} documents.", ""]
+             f"scored: {source}; layers scored: {', '.join(args.layers)}; "
+             f"wall time {seconds:.1f} s for {report['documents']} documents.", ""]
     if conversion:
         lines += ["Gold converted by `extractor convert brat … --split test` (decisions in `extractor/convert.py`):",
                   "", "```", conversion, "```", ""]

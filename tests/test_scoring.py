@@ -238,6 +238,16 @@ def test_eval_command_prints_table_and_writes_report(tmp_path: Path, capsys: pyt
     assert json.loads(out.read_text(encoding="utf-8"))["entities"]["strict"]["tp"] == 1
 
 
+def test_eval_command_scores_only_the_chosen_layers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gold = write_json(tmp_path / "gold.json", doc("a", criteria=[Criterion(0, 9, "inclusion")],
+                                                  entities=[Entity(0, 3, "drug")]).to_dict())
+    pred = write_json(tmp_path / "pred.json", doc("a", criteria=[Criterion(0, 9, "inclusion")]).to_dict())
+    assert main(["eval", str(gold), "--pred", str(pred), "--layers", "criteria"]) == 0
+    printed = capsys.readouterr().out
+    assert "| criteria | exact | 1.000 | 1.000 | 1.000 | 1 | 0 | 0 |" in printed
+    assert "| entities | strict | – | – | – | 0 | 0 | 0 |" in printed
+
+
 def test_eval_command_reports_bad_input_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["eval", str(tmp_path / "missing")]) == 2
     assert "missing: no such file or folder" in capsys.readouterr().err

@@ -1,4 +1,4 @@
-"""``extractor eval GOLD_DIR [--pred PRED] [--json FILE] [--markdown FILE] [--errors N]``."""
+"""``extractor eval GOLD_DIR [--pred PRED] [--json FILE] [--markdown FILE] [--errors N] [--layers ...]``."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from extractor.evaluation import EvaluationError, LoadError, build_report, evaluate, render_errors, render_markdown
+from extractor.records import LAYERS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,12 +21,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--markdown", type=Path, metavar="FILE", help="write the Markdown tables here")
     parser.add_argument("--errors", type=int, default=0, metavar="N",
                         help="list up to N missed and spurious items per layer")
+    parser.add_argument("--layers", nargs="+", choices=LAYERS, default=list(LAYERS),
+                        help="score only these layers (the others count as not annotated)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        evaluation = evaluate(args.gold, args.pred)
+        evaluation = evaluate(args.gold, args.pred, args.layers)
     except (LoadError, EvaluationError) as exc:
         print(f"extractor eval: {exc}", file=sys.stderr)
         return 2

@@ -6,30 +6,34 @@ builds the format's JSON report and renders it.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from extractor.evaluation.counting import Evaluation, EvaluationError, score
 from extractor.evaluation.loaders import LoadError, load_documents
 from extractor.evaluation.report import build_report, render_errors, render_markdown
-from extractor.records import Document
+from extractor.records import LAYERS, Document
 
 __all__ = ["Evaluation", "EvaluationError", "LoadError", "build_report", "evaluate", "load_documents",
            "predict", "render_errors", "render_markdown", "score"]
 
 
-def evaluate(gold: str | Path, pred: str | Path | None = None) -> Evaluation:
+def evaluate(gold: str | Path, pred: str | Path | None = None,
+             layers: Iterable[str] = LAYERS) -> Evaluation:
     """Score ``pred`` (folder, ``.json`` or ``.jsonl``) against the gold at ``gold``.
 
     Without ``pred`` the pipeline runs on each gold text, so the project can always
-    measure itself on its own gold with one call.
+    measure itself on its own gold with one call. Layers not in ``layers`` are treated
+    as absent from the gold, so they are reported as not scored rather than as all missed.
     """
-    gold_docs = load_documents(gold)
-    pred_docs = load_documents(pred) if pred is not None else predict(gold_docs)
+    chosen = set(layers)
+    gold_docs = {doc_id: _only(doc, chosen) for doc_id, doc in load_documents(gold).items()}
+    pred_docs = load_documents(pred) if pred is not None else predict(gold_docs, chosen)
     return score(gold_docs, pred_docs)
 
 
-def predict(gold: dict[str, Document]) -> dict[str, Document]:
+def predict(gold: dict[str, Document], layers: Iterable[str] = LAYERS) -> dict[str, Document]:
     """Run the pipeline on every gold text, telling it the section when the gold knows it.
 
     Chia keeps inclusion and exclusion text in separate documents without headings;
@@ -38,8 +42,14 @@ def predict(gold: dict[str, Document]) -> dict[str, Document]:
     """
     from extractor.api import extract  # here, not at the top: scoring --pred files needs no pipeline
 
-    return {doc_id: extract(doc.text, doc_id=doc_id, section=_section(doc.meta))
+    chosen = tuple(layers)
+    return {doc_id: extract(doc.text, doc_id=doc_id, section=_section(doc.meta), layers=chosen)
             for doc_id, doc in gold.items()}
+
+
+def _only(doc: Document, layers: set[str]) -> Document:
+    """The document with the layers outside ``layers`` made absent."""
+    return replace(doc, **{layer: None for layer in LAYERS if layer not in layers})
 
 
 def _section(meta: dict[str, Any]) -> str:
