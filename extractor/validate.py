@@ -91,7 +91,7 @@ def _check_item(doc: Document, item: Any, variables: Collection[str], units: Col
         if item.variable not in variables:
             yield f"variable {item.variable!r} is not in the catalogue"
         if item.unit is not None and item.unit not in units:
-            yield f"unit {item.unit!r} is not a UCUM code of the unit table"
+            yield f"unit {item.unit!r} is not a UCUM code of the unit table (data/units.csv)"
         yield from _check_bounds(item)
     if not isinstance(item, Criterion) and doc.criteria is not None and not any(
             c.start <= item.start and item.end <= c.end for c in doc.criteria):

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from extractor.cli import main
 from extractor.convert import ConversionError, convert_brat, split_of
 from extractor.validate import validate
 
@@ -143,6 +144,15 @@ def test_lct_layers_left_absent_when_not_faithful(tmp_path: Path, text: str, ann
                                            ("NCT03860040", "test"), ("notes", None)])
 def test_split_rule(doc_id: str, split: str | None) -> None:
     assert split_of(doc_id) == split
+
+
+def test_convert_command_prints_the_summary(chia_dir: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["convert", "brat", str(chia_dir), str(tmp_path / "out"), "--corpus", "chia", "--warnings"]) == 0
+    captured = capsys.readouterr()
+    assert "documents written: 1 (other split skipped: 1)" in captured.out
+    assert "discontinuous T4 Condition" in captured.err
+    assert main(["convert", "brat", str(tmp_path / "none"), str(tmp_path / "out"), "--corpus", "lct"]) == 2
 
 
 def test_unknown_corpus_and_empty_folder(tmp_path: Path) -> None:
