@@ -144,6 +144,9 @@ def convert_brat(corpus_dir: str | Path, out_dir: str | Path, corpus: str = "chi
         if split != "all" and doc_split != split:
             report.other_split += 1
             continue
+        if not txt.with_suffix(".ann").is_file():
+            report.warnings.append(f"{txt}: no .ann file, so nothing is known about its annotations; skipped")
+            continue
         brat = read_brat(txt)
         report.warnings += brat.warnings
         doc = convert_document(brat, corpus, report)

@@ -155,6 +155,12 @@ def test_convert_command_prints_the_summary(chia_dir: Path, tmp_path: Path,
     assert main(["convert", "brat", str(tmp_path / "none"), str(tmp_path / "out"), "--corpus", "lct"]) == 2
 
 
+def test_a_text_without_annotation_file_is_skipped_not_taken_as_empty(tmp_path: Path) -> None:
+    (tmp_path / "NCT00000020_inc.txt").write_text("Adults\n", encoding="utf-8")
+    report = convert_brat(tmp_path, tmp_path / "out", "chia")
+    assert report.documents == 0 and "no .ann file" in report.warnings[0]
+
+
 def test_unknown_corpus_and_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(ConversionError, match="unknown corpus"):
         convert_brat(tmp_path, tmp_path / "out", "i2b2")
