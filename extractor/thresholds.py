@@ -29,15 +29,20 @@ NUMBER_WORDS_FILE = DataFile(frozenset({"word", "value", "kind"}))
 GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}))
 
 # One code point in, one code point out: offsets into the folded text are offsets into the original.
-_FOLD = str.maketrans({
+_FOLD = {
     "⩾": "≥", "≧": "≥", "⩽": "≤", "≦": "≤", "‹": "<", "›": ">", "＞": ">", "＜": "<", "＝": "=",
     "×": "x", "✕": "x", "⨯": "x", "∗": "*", "µ": "u", "μ": "u",
     "–": "-", "—": "-", "−": "-", "‑": "-", "‐": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\\": " ",
-    "⁰": "0", "¹": "1", "²": "2", "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
-})
-# Symbol-font artefacts of converted documents: "³ 18 years" is "≥ 18 years", "£ 2" is "≤ 2".
-_SYMBOL_FONT = re.compile(r"(?<![\w/^])[³£](?=\s?\d)")
+    "⁰": "0", "¹": "1", "²": "2", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
+}
+# Replacing through a regex is several times faster than str.translate on long texts where few
+# characters change.
+_FOLD_RE = re.compile("[" + re.escape("".join(_FOLD)) + "]")
+# Symbol-font artefacts of converted documents: "³ 18 years" is "≥ 18 years", "£ 2" is "≤ 2";
+# any other ³ is a cube ("/mm³") and any other £ is money.
+_SYMBOL_FONT = {"³": "≥", "£": "≤"}
+_SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?<![\w/^])[³£](?=\s?\d))|³")
 _LOW, _HIGH, _EQ = "low", "high", "eq"
 _ROMAN = {"I": 1.0, "II": 2.0, "III": 3.0, "IV": 4.0, "V": 5.0}
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage"})
@@ -97,7 +102,10 @@ class _Grammar:
     """Everything compiled once per process."""
 
     value: re.Pattern[str]
+    anchor: re.Pattern[str]
     mention: re.Pattern[str]
+    abbreviation: re.Pattern[str]
+    time_unit: re.Pattern[str]
     candidate: re.Pattern[str]
     num: re.Pattern[str]
     number_any: re.Pattern[str]
@@ -110,20 +118,42 @@ class _Grammar:
 
 def fold(text: str) -> str:
     """One spelling of comparators, signs, dashes and superscripts; same length as ``text``."""
-    return _SYMBOL_FONT.sub(lambda m: "≥" if m.group() == "³" else "≤", text).translate(_FOLD)
+    text = _FOLD_RE.sub(lambda m: _FOLD[m.group()], text)
+    if "³" in text or "£" in text:
+        text = _SYMBOL_FONT_RE.sub(lambda m: _SYMBOL_FONT[m.group()] if m.group("symbol") else "3", text)
+    return text
+
+
+def lower(folded: str) -> str:
+    """Lower case with the same offsets (the rare character whose lower case is longer stays as is).
+
+    Scanners run case-sensitively over this text: ``re`` then skips ahead by first character,
+    several times faster than an IGNORECASE scan over the original.
+    """
+    low = folded.lower()
+    return low if len(low) == len(folded) else "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)
+
+
+def _scan(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str] | None:
+    """Next match of a scanner whose word matches must start at a word boundary."""
+    while (m := pattern.search(text, pos)) is not None:
+        start = m.start()
+        if start == 0 or not m.group()[0].isalpha() or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+            return m
+        pos = start + 1
+    return None
 
 
 def _key(surface: str) -> str:
-    return re.sub(r"\s+", " ", surface.lower()).strip()
+    """Comparator lookup key: the regex lets white space vary, so the key drops it."""
+    return re.sub(r"\s+", "", surface.lower())
 
 
-def _alias_pattern(alias: str, separator: str) -> str:
+def _alias_pattern(alias: str, separator: str, start_boundary: bool = True) -> str:
     """Regex of one alias: literal words, ``separator`` between them, word boundaries at word ends."""
     words = [w for w in re.split(separator and r"[\s\-]+" or r"\s+", alias.strip()) if w]
     body = (separator or r"\s*").join(re.escape(w) for w in words)
-    if is_case_sensitive(alias):
-        body = f"(?-i:{body})"
-    start = r"(?<!\w)" if alias[0].isalnum() else ""
+    start = r"(?<!\w)" if start_boundary and alias[0].isalnum() else ""
     end = r"(?!\w)" if alias[-1].isalnum() else ""
     return start + body + end
 
@@ -136,13 +166,11 @@ def trie_alternation(patterns: list[str]) -> str:
 
     Python's ``re`` tries alternatives one by one; sharing prefixes keeps a 600-alias pattern
     fast. Longer continuations are tried before an alias ends, so the longest alias wins.
-    Case-sensitive aliases (a ``(?-i:…)`` group) stay whole atoms.
     """
     trie: dict[str, dict] = {}
     for pattern in sorted(set(patterns)):
         node = trie
-        atoms = [pattern] if "(?-i:" in pattern else _ATOM.findall(pattern)
-        for atom in atoms:
+        for atom in _ATOM.findall(pattern):
             node = node.setdefault(atom, {})
         node[""] = {}
     return _emit(trie) or "(?!)"
@@ -162,6 +190,7 @@ def load_grammar() -> _Grammar:
     catalogue = load_catalogue()
     cmp_path = data_path("comparators.csv")
     comparators: dict[str, Comparator] = {}
+    word_comparators: list[str] = []
     prefix: list[str] = []
     postfix: list[str] = []
     for row in COMPARATORS_FILE.read_csv(cmp_path):
@@ -170,6 +199,8 @@ def load_grammar() -> _Grammar:
             raise DataFileError(f"{cmp_path}: comparator {row['surface']!r}: position/bound/inclusive must be "
                                 f"prefix|postfix, low|high|eq, yes|no")
         comparators[_key(row["surface"])] = Comparator(row["bound"], row["inclusive"] == "yes")
+        if row["surface"][:1].isalpha() and row["position"] == "prefix":
+            word_comparators.append(row["surface"])
         (prefix if row["position"] == "prefix" else postfix).append(_alias_pattern(row["surface"], ""))
     words_path = data_path("number_words.csv")
     words: dict[str, tuple[int, str]] = {}
@@ -199,14 +230,23 @@ def load_grammar() -> _Grammar:
         except re.error as exc:
             raise DataFileError(f"{path}: fragment {name!r} does not compile: {exc}") from exc
 
+    # Scanners: tries without a leading look-behind (``_scan`` checks the word boundary), matched
+    # case-sensitively, over :func:`lower` text except the short abbreviations (ALT, Cr, PS).
     aliases = [a for v in catalogue.variables.values() for a in v.aliases]
-    mention = re.compile(
-        trie_alternation([_alias_pattern(a, r"[\s\-]*") for a in aliases if not is_case_sensitive(a)]) + "|"
-        + trie_alternation([_alias_pattern(a, r"[\s\-]*") for a in aliases if is_case_sensitive(a)]),
-        re.IGNORECASE)
+    mention = re.compile(trie_alternation(
+        [_alias_pattern(a.lower(), r"[\s\-]*", False) for a in aliases if not is_case_sensitive(a)]))
+    abbreviation = re.compile(trie_alternation(
+        [_alias_pattern(a, r"[\s\-]*", False) for a in aliases if is_case_sensitive(a)]))
+    # Where a value can start: the value grammar is tried only there, not at every character.
+    anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|" + trie_alternation(
+        [_alias_pattern(w.lower(), "", False) for w in (*word_comparators, "between", "from", "stage", "grade", *words)]))
+    candidate = re.compile(r"\d|" + trie_alternation([_alias_pattern(w, "", False) for w in ("stage", *words)]))
+    # Without a mention or a lead, only an implied age can make a record, and that needs a time unit.
+    time_unit = re.compile(trie_alternation(
+        [_alias_pattern(alias.lower(), "", False) for alias, code in load_units().text_aliases if _is_time(code)]))
     if "age" not in catalogue.variables:
         raise DataFileError(f"{data_path('variables.csv')}: the catalogue must define 'age'")
-    return _Grammar(compiled("value"), mention, compiled("candidate"), compiled("num"), compiled("number_any"),
+    return _Grammar(compiled("value"), anchor, mention, abbreviation, time_unit, candidate, compiled("num"), compiled("number_any"),
                     comparators, words, {name: compiled(name) for name in _GAPS}, catalogue,
                     catalogue.variables["age"])
 
@@ -363,13 +403,22 @@ def _resolve(mention: _Mention, value: _Value, folded: str, g: _Grammar) -> list
     return [(chosen, start, end)]
 
 
-def _mentions(folded: str, g: _Grammar) -> list[_Mention]:
-    out = []
-    for m in g.mention.finditer(folded):
-        candidates = tuple(v for v in g.catalogue.lookup(m.group())
-                           if v.requires is None or v.requires.search(folded))
+def _mentions(folded: str, low: str, g: _Grammar) -> list[_Mention]:
+    """Variable mentions, longest first where aliases and abbreviations overlap."""
+    found = []
+    for pattern, text in ((g.mention, low), (g.abbreviation, folded)):
+        pos = 0
+        while (m := _scan(pattern, text, pos)) is not None:
+            pos = m.end()
+            found.append((m.start(), m.end(), m.group()))
+    found.sort(key=lambda f: (f[0], f[0] - f[1]))
+    out: list[_Mention] = []
+    for start, end, surface in found:
+        if out and start < out[-1].end:
+            continue
+        candidates = tuple(v for v in g.catalogue.lookup(surface) if v.requires is None or v.requires.search(folded))
         if candidates:
-            out.append(_Mention(m.start(), m.end(), candidates))
+            out.append(_Mention(start, end, candidates))
     return out
 
 
@@ -494,20 +543,39 @@ def _candidate_ids(v: _Value) -> frozenset[str]:
 
 def criterion_thresholds(text: str, lead: Lead | None = None) -> list[Threshold]:
     """Thresholds stated by one criterion; offsets relative to ``text``."""
-    return _extract(text, lead)[0]
-
-
-def _extract(text: str, lead: Lead | None) -> tuple[list[Threshold], bool, str]:
-    """Records, whether any came from ``lead``, and the folded text (for :func:`lead_in`)."""
-    g = load_grammar()
     folded = fold(text)
-    if not g.candidate.search(folded):
-        return [], False, folded
-    values = [v for v in (_parse_value(m, g) for m in g.value.finditer(folded)) if v is not None]
+    return _extract(text, folded, lower(folded), lead)[0]
+
+
+def _values(folded: str, low: str, g: _Grammar) -> list[_Value]:
+    """Value expressions, left to right; the grammar is tried only where a value can start."""
+    out: list[_Value] = []
+    pos = 0
+    while (anchor := _scan(g.anchor, low, pos)) is not None:
+        m = g.value.match(folded, anchor.start())
+        if m is None or m.end() == m.start():
+            pos = anchor.end()
+            continue
+        value = _parse_value(m, g)
+        if value is not None:
+            out.append(value)
+        pos = m.end()
+    return out
+
+
+def _extract(text: str, folded: str, low: str, lead: Lead | None) -> tuple[list[Threshold], bool]:
+    """Records of one criterion (``folded`` = ``fold(text)``, ``low`` = ``lower(folded)``), and
+    whether any came from ``lead``."""
+    g = load_grammar()
+    if _scan(g.candidate, low, 0) is None:
+        return [], False
+    mentions = _mentions(folded, low, g)
+    if not mentions and lead is None and _scan(g.time_unit, low, 0) is None:
+        return [], False
+    values = _values(folded, low, g)
     if not values:
-        return [], False, folded
-    mentions = [m for m in _mentions(folded, g)
-                if not any(v.start <= m.start and m.end <= v.end for v in values)]
+        return [], False
+    mentions = [m for m in mentions if not any(v.start <= m.start and m.end <= v.end for v in values)]
     values = [v for v in values if not any(m.start < v.end and v.start < m.end for m in mentions)]
     items: list[_Mention | _Value] = sorted([*mentions, *values], key=lambda x: x.start)
     _link(items, folded, lead, g)
@@ -524,7 +592,7 @@ def _extract(text: str, lead: Lead | None) -> tuple[list[Threshold], bool, str]:
                 seen.add(var.id)
                 records.extend(_records(var, start, end, v, text))
     records.sort(key=lambda t: (t.start, t.end, t.variable))
-    return records, any(v.from_lead and v.links for v in values), folded
+    return records, any(v.from_lead and v.links for v in values)
 
 
 def _records(var: Variable, start: int, end: int, v: _Value, text: str) -> list[Threshold]:
@@ -541,17 +609,25 @@ def _records(var: Variable, start: int, end: int, v: _Value, text: str) -> list[
                       unit if v.low is not None else high_unit, span, subgroup=subgroup)]
 
 
-def lead_in(text: str, records: Sequence[Threshold] = ()) -> Lead | None:
-    """The variable a lead-in hands to its sub-items, if ``text`` is one.
+def lead_in(text: str, records: Sequence[Threshold] = (), current: Lead | None = None) -> Lead | None:
+    """The variable a lead-in hands to the sub-items after it, if ``text`` is one.
 
-    A lead-in ends with ":" or "as follows" (or is a table heading without numbers) and names a
-    variable that none of its own ``records`` uses: "Creatinine as defined by age as follows:".
+    A lead-in ends with ":" or "as follows" and names a variable that none of its own
+    ``records`` uses ("Creatinine as defined by age as follows:"). While a lead is
+    ``current``, a heading without numbers ("Age: Maximum serum creatinine (mg/dL)")
+    refines it with a unit and a bound.
     """
+    folded = fold(text)
+    return _lead_in(folded, lower(folded), records, current)
+
+
+def _lead_in(folded: str, low: str, records: Sequence[Threshold], current: Lead | None) -> Lead | None:
     g = load_grammar()
-    folded = fold(text).rstrip()
-    if not (g.gaps["lead_end"].search(folded) or not g.candidate.search(folded)):
+    end = len(folded.rstrip())
+    if not g.gaps["lead_end"].search(folded, max(0, end - 40), end) and (
+            current is None or _scan(g.candidate, low, 0) is not None):
         return None
-    free = [m for m in _mentions(folded, g) if not any(t.start <= m.start < t.end for t in records)]
+    free = [m for m in _mentions(folded, low, g) if not any(t.start <= m.start < t.end for t in records)]
     if not free:
         return None
     last = free[-1]
@@ -559,8 +635,8 @@ def lead_in(text: str, records: Sequence[Threshold] = ()) -> Lead | None:
     variable = (family_pick or list(last.candidates))[0]
     unit_match = g.gaps["lead_unit"].search(folded, last.end)
     unit = normalize_unit(unit_match.group("unit")) if unit_match else None
-    bound = _HIGH if g.gaps["bare_high_cue"].search(folded[:last.end]) else (
-        _LOW if g.gaps["bare_low_cue"].search(folded[:last.end]) else None)
+    bound = _HIGH if g.gaps["bare_high_cue"].search(folded, 0, last.end) else (
+        _LOW if g.gaps["bare_low_cue"].search(folded, 0, last.end) else None)
     return Lead(variable, unit, bound)
 
 
@@ -570,16 +646,18 @@ def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Thresho
     Criteria are read in order so that a sub-item ("1 to < 2 years: ≤ 0.6 mg/dL") gets the
     variable of the lead-in before it; text outside every criterion yields nothing.
     """
+    folded = fold(text)
+    low = lower(folded)
     out: list[Threshold] = []
     lead: Lead | None = None
     for index, criterion in enumerate(criteria):
-        ctext = text[criterion.start:criterion.end]
-        records, used_lead, _ = _extract(ctext, lead)
+        s, e = criterion.start, criterion.end
+        records, used_lead = _extract(text[s:e], folded[s:e], low[s:e], lead)
         if not used_lead:
-            lead = lead_in(ctext, records)
+            lead = _lead_in(folded[s:e], low[s:e], records, lead)
         for t in records:
-            t.start += criterion.start
-            t.end += criterion.start
+            t.start += s
+            t.end += s
             t.criterion = index
             out.append(t)
     return out

@@ -84,6 +84,7 @@ def load_units() -> UnitTable:
     return UnitTable(units, aliases, tuple(dict.fromkeys(text_aliases)))
 
 
+@lru_cache(maxsize=4096)
 def normalize_unit(surface: str | None) -> str | None:
     """UCUM code of a unit as written ("cells/µL" → "/uL", "× ULN" → "{ULN}"); ``None`` when unknown."""
     if surface is None:
