@@ -1,0 +1,49 @@
+"""``extractor train TRAIN_DIR OUTPUT [--dev DEV_DIR] [--backend spacy|transformer] [--config FILE]``."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from extractor.entities.train import BACKENDS, TrainingError, train
+from extractor.evaluation.loaders import LoadError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train", help="train an entity tagger on gold files",
+        description="Train an entity tagger on a folder of gold documents (e.g. from `extractor convert brat "
+                    "… --split train`). The shipped model is `--config models/chia_ner.cfg --seed 0`.")
+    parser.add_argument("train_dir", type=Path, metavar="TRAIN_DIR", help="folder of gold JSON documents")
+    parser.add_argument("output", type=Path, metavar="OUTPUT", help="folder the trained model is written to")
+    parser.add_argument("--dev", type=Path, default=None, metavar="DEV_DIR",
+                        help="dev documents for model selection (default: a share of TRAIN_DIR's trials)")
+    parser.add_argument("--dev-fraction", type=float, default=0.1, help="share of trials carved out as dev")
+    parser.add_argument("--backend", choices=BACKENDS, default="spacy")
+    parser.add_argument("--config", type=Path, default=None,
+                        help="spaCy .cfg (spacy) or JSON of fine-tuning settings (transformer)")
+    parser.add_argument("--base-model", type=Path, default=None,
+                        help="local encoder folder for the transformer backend (default: MiniLM-L6)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-seconds", type=float, default=None, help="stop training after this long")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--log", type=Path, default=None, help="also write the training log to this file")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if args.log is not None:
+        args.log.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(args.log, encoding="utf-8"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", handlers=handlers)
+    try:
+        out = train(args.train_dir, args.dev, args.output, backend=args.backend, config=args.config,
+                    seed=args.seed, dev_fraction=args.dev_fraction, max_seconds=args.max_seconds,
+                    threads=args.threads, base_model=args.base_model)
+    except (TrainingError, LoadError) as exc:
+        print(f"extractor train: {exc}", file=sys.stderr)
+        return 2
+    print(f"model written to {out}")
+    return 0

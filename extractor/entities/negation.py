@@ -1,0 +1,87 @@
+"""Negation scope within one criterion (NegEx-like cues and scope breakers).
+
+A forward cue ("no", "without", "other than") negates what follows it up to the next
+scope breaker ("but", ";", a sentence end) or another cue; a backward cue ("… is
+excluded") negates what precedes it back to the previous breaker. The functions take
+one criterion's text, never a whole document, so a "No" in one bullet cannot negate
+the next bullet. The cue table is ``data/negation_cues.json``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractor.resources import DataFile, DataFileError, data_path
+
+CUES_FILE = DataFile(frozenset({"cue", "direction"}))
+DIRECTIONS: tuple[str, ...] = ("forward", "backward", "terminate", "pseudo")
+
+
+@dataclass(frozen=True, slots=True)
+class CueMatch:
+    """A cue found in a text: ``[start, end)`` and its direction."""
+
+    start: int
+    end: int
+    direction: str
+
+
+def word_tail(phrase: str) -> str:
+    """What must follow a phrase: no word character after a word, white space or the end after punctuation."""
+    return r"(?!\w)" if phrase[-1].isalnum() else r"(?=\s|$)"
+
+
+def phrase_pattern(phrase: str) -> str:
+    """Regex of a phrase on word boundaries, any white space between its words."""
+    body = r"\s+".join(re.escape(word) for word in phrase.split())
+    return (r"(?<!\w)" if phrase[0].isalnum() else "") + body + word_tail(phrase)
+
+
+@lru_cache(maxsize=1)
+def load_cues() -> dict[str, str]:
+    """Cue phrase (lower case, single spaces) → direction, from ``data/negation_cues.json``."""
+    path = data_path("negation_cues.json")
+    directions: dict[str, str] = {}
+    for i, row in enumerate(CUES_FILE.read_json(path, "cues")):
+        if row["direction"] not in DIRECTIONS:
+            raise DataFileError(f"{path}, cues[{i}]: direction {row['direction']!r} not in {DIRECTIONS}")
+        key = " ".join(row["cue"].lower().split())
+        if key in directions:
+            raise DataFileError(f"{path}, cues[{i}]: cue {row['cue']!r} is listed twice")
+        directions[key] = row["direction"]
+    return directions
+
+
+@lru_cache(maxsize=1)
+def cue_regex() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One alternation of all cues, longest first (so "except for" beats "except"), and each group's direction."""
+    directions = load_cues()
+    ordered = sorted(directions, key=len, reverse=True)
+    regex = re.compile("|".join(f"({phrase_pattern(c)})" for c in ordered), re.IGNORECASE)
+    return regex, tuple(directions[c] for c in ordered)
+
+
+def find_cues(text: str) -> list[CueMatch]:
+    """Cues of ``text`` left to right; pseudo cues are matched (and so block their words) but kept."""
+    regex, directions = cue_regex()
+    return [CueMatch(m.start(), m.end(), directions[m.lastindex - 1]) for m in regex.finditer(text)]
+
+
+def negation_scopes(text: str) -> list[tuple[int, int]]:
+    """Character ranges of ``text`` (one criterion) that a negation cue puts in its scope."""
+    cues = find_cues(text)
+    scopes = []
+    for i, cue in enumerate(cues):
+        if cue.direction == "forward":
+            end = next((c.start for c in cues[i + 1:] if c.direction != "pseudo"), len(text))
+            scopes.append((cue.end, end))
+        elif cue.direction == "backward":
+            start = next((c.end for c in reversed(cues[:i]) if c.direction != "pseudo"), 0)
+            scopes.append((start, cue.start))
+    return [(s, e) for s, e in scopes if s < e]
+
+
+def is_negated(start: int, end: int, scopes: list[tuple[int, int]]) -> bool:
+    """Whether the span ``[start, end)`` lies inside one of ``scopes``."""
+    return any(s <= start and end <= e for s, e in scopes)

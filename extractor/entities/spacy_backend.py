@@ -1,0 +1,115 @@
+"""spaCy backend: a NER (or span categorizer) pipeline, its tagger and its training loop.
+
+The loop is ours rather than ``spacy train`` so that it can take examples in memory
+(criterion texts, no ``.spacy`` corpus files), stop at a wall-clock limit on a shared
+CPU, and keep the best dev checkpoint; everything it learns with comes from the
+``.cfg`` file (architecture, optimizer, batcher, dropout, epochs), so a run is
+reproduced by the config and the seed.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from pathlib import Path
+from typing import Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.training import Example as SpacyExample
+from spacy.util import fix_random_seed, load_config, load_model_from_config, registry
+
+from extractor.entities.train import Example, Span, TrainingError, deadline, longest_first
+
+log = logging.getLogger(__name__)
+
+
+class SpacyTagger:
+    """Tags with a spaCy pipeline: ``doc.ents`` of a NER, plus the span groups of any span categorizer."""
+
+    def __init__(self, nlp: Language, batch_size: int = 64) -> None:
+        self.nlp = nlp
+        self.batch_size = batch_size
+        self.span_keys = [pipe.cfg["spans_key"] for _, pipe in nlp.pipeline
+                          if getattr(pipe, "cfg", None) and "spans_key" in pipe.cfg]
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SpacyTagger":
+        return cls(spacy.load(path))
+
+    def tag(self, texts: Sequence[str]) -> list[list[Span]]:
+        out = []
+        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+            spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            for key in self.span_keys:
+                spans.extend((s.start_char, s.end_char, s.label_) for s in doc.spans.get(key, []))
+            out.append(sorted(set(spans)))
+        return out
+
+
+def to_spacy_examples(nlp: Language, examples: Sequence[Example]) -> list[SpacyExample]:
+    """spaCy examples; spans that cut a token are widened to whole tokens, then overlaps resolved."""
+    out = []
+    for text, spans in examples:
+        predicted = nlp.make_doc(text)
+        reference = nlp.make_doc(text)
+        aligned: list[Span] = []
+        for start, end, label in spans:
+            span = reference.char_span(start, end, label=label, alignment_mode="expand")
+            if span is not None:
+                aligned.append((span.start_char, span.end_char, label))
+        reference.ents = [reference.char_span(s, e, label=lab) for s, e, lab in longest_first(aligned)]
+        out.append(SpacyExample(predicted, reference))
+    return out
+
+
+def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, config_path: Path,
+                seed: int, max_seconds: float | None) -> Language:
+    """Train the pipeline the config describes; the best dev ``ents_f`` checkpoint is saved to ``output``."""
+    if not config_path.is_file():
+        raise TrainingError(f"{config_path}: spaCy config not found")
+    config = load_config(config_path, overrides={"system.seed": seed})
+    settings = config["training"]
+    fix_random_seed(seed)
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    train_ex = to_spacy_examples(nlp, train)
+    dev_ex = to_spacy_examples(nlp, dev)
+    optimizer = nlp.initialize(lambda: train_ex)
+    batcher = registry.resolve({"b": config["training"]["batcher"]})["b"]
+    limit = deadline(max_seconds)
+    rng = random.Random(seed)
+    best = -1.0
+
+    def checkpoint() -> float:
+        """Dev score of the averaged weights; saves them when they beat the best so far."""
+        nonlocal best
+        with nlp.use_params(optimizer.averages):
+            score = float(nlp.evaluate(dev_ex)["ents_f"] or 0.0)
+            if score > best:
+                best = score
+                nlp.to_disk(output)
+        return score
+
+    every = int(settings.get("eval_frequency", 200))
+    patience = int(settings.get("patience", 1600))
+    step, last_gain, score = 0, 0, -1.0
+    started = time.monotonic()
+    for epoch in range(int(settings.get("max_epochs", 30))):
+        rng.shuffle(train_ex)
+        losses: dict[str, float] = {}
+        for batch in batcher(train_ex):
+            nlp.update(batch, drop=float(settings.get("dropout", 0.1)), sgd=optimizer, losses=losses)
+            step += 1
+            out_of_time = time.monotonic() > limit
+            if step % every == 0 or out_of_time:
+                previous = best
+                score = checkpoint()
+                last_gain = step if best > previous else last_gain
+                log.info("epoch %d step %d loss %.1f dev ents_f %.4f best %.4f (%.0f s)", epoch, step,
+                         losses.get("ner", 0.0), score, best, time.monotonic() - started)
+            if out_of_time or step - last_gain >= patience:
+                log.info("stopping at step %d: %s", step, "time limit" if out_of_time else "patience")
+                return nlp
+    if step % every:
+        checkpoint()
+    return nlp

@@ -1,0 +1,56 @@
+"""Entities of a document's criteria: tagger, rules and negation scope, per criterion.
+
+The tagger only ever sees criterion texts, so no entity can come from text outside a
+criterion (headings, lead-ins, page furniture), and negation scope cannot leak from
+one bullet into the next.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from extractor.entities.negation import is_negated, negation_scopes
+from extractor.entities.rules import merge_rules
+from extractor.entities.tagger import Span, Tagger
+from extractor.records import ENTITY_LABELS, Criterion, Entity
+
+#: Labels whose entities are asserted present or absent; values, temporals and cues are neither.
+NEGATABLE: frozenset[str] = frozenset({"condition", "drug", "procedure", "measurement", "observation",
+                                       "person", "device"})
+_LEADING = re.compile(r"(?:(?:the|a|an)\s+|\s+)+", re.IGNORECASE)
+_TRAILING = re.compile(r"[\s,;:]+$")
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without surrounding white space, leading articles or trailing ``,;:`` (the format's span rule)."""
+    span = text[start:end]
+    lead = _LEADING.match(span)
+    if lead and lead.end() < len(span):
+        start += lead.end()
+    tail = _TRAILING.search(text[start:end])
+    if tail:
+        end = start + tail.start()
+    return start, end
+
+
+def tag_entities(text: str, criteria: Sequence[Criterion], tagger: Tagger, *,
+                 rules: bool = True) -> list[Entity]:
+    """Entities of ``criteria`` (spans into ``text``), tagged per criterion in one batch, sorted by offset."""
+    texts = [text[c.start:c.end] for c in criteria]
+    tagged = tagger.tag(texts) if texts else []
+    entities: list[Entity] = []
+    for index, (criterion, chunk, spans) in enumerate(zip(criteria, texts, tagged)):
+        found: list[Span] = merge_rules(chunk, spans) if rules else list(spans)
+        scopes = negation_scopes(chunk)
+        kept: set[Span] = set()
+        for start, end, label in found:
+            if label not in ENTITY_LABELS:
+                raise ValueError(f"the tagger emitted the label {label!r}, not one of {ENTITY_LABELS}")
+            start, end = trim(chunk, start, end)
+            if start < end:
+                kept.add((start, end, label))
+        for start, end, label in sorted(kept):
+            negated = is_negated(start, end, scopes) if label in NEGATABLE else None
+            entities.append(Entity(criterion.start + start, criterion.start + end, label, negated,
+                                   chunk[start:end], index))
+    return entities

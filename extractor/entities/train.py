@@ -1,0 +1,187 @@
+"""Training of the entity taggers from folders of gold-format documents.
+
+Both backends learn from the same examples: one per criterion (its text, and the gold
+entities that lie inside it, shifted to criterion offsets), because the tagger is only
+ever run on criterion texts (:func:`extractor.entities.tag_entities`). Overlapping gold
+entities are resolved longest-first (:func:`longest_first`): a NER or BIO tagger can
+only emit one label per token, and Chia nests short mentions inside longer ones of a
+different label ("[[breast] cancer]"), so the longer, more specific span is kept.
+
+The dev set used for model selection is carved out of the training documents
+(:func:`split_dev`), by trial, so that a trial's inclusion and exclusion sections never
+fall on different sides; the caller never passes test documents.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+import zlib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any, Sequence
+
+from extractor.entities.tagger import Span
+from extractor.evaluation.loaders import load_documents
+from extractor.records import ENTITY_LABELS, Document
+
+log = logging.getLogger(__name__)
+
+Example = tuple[str, list[Span]]
+BACKENDS: tuple[str, ...] = ("spacy", "transformer")
+
+
+class TrainingError(ValueError):
+    """Training data or settings that cannot produce a model."""
+
+
+def criterion_examples(docs: Sequence[Document]) -> list[Example]:
+    """One (criterion text, entity spans relative to it) pair per criterion of each document.
+
+    A document without a criteria layer contributes each non-blank line as a criterion, as
+    Chia lists one criterion per line. Entities crossing a criterion boundary cannot be
+    produced by a tagger run per criterion, so they are dropped (and counted in the log).
+    """
+    examples: list[Example] = []
+    dropped = 0
+    for doc in docs:
+        if doc.entities is None:
+            continue
+        bounds = ([(c.start, c.end) for c in doc.criteria] if doc.criteria is not None
+                  else _line_bounds(doc.text))
+        inside = [False] * len(doc.entities)
+        for start, end in bounds:
+            spans: list[Span] = []
+            for i, e in enumerate(doc.entities):
+                if start <= e.start and e.end <= end and e.start < e.end:
+                    spans.append((e.start - start, e.end - start, e.label))
+                    inside[i] = True
+            examples.append((doc.text[start:end], longest_first(spans)))
+        dropped += inside.count(False)
+    unknown = {label for _, spans in examples for _, _, label in spans} - set(ENTITY_LABELS)
+    if unknown:
+        raise TrainingError(f"gold entities carry labels outside the format: {sorted(unknown)}")
+    if dropped:
+        log.info("dropped %d gold entities that lie outside every criterion", dropped)
+    return examples
+
+
+def _line_bounds(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines of ``text``, stripped of surrounding white space."""
+    bounds = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped:
+            start = pos + line.index(stripped[0])
+            bounds.append((start, start + len(stripped)))
+        pos += len(line)
+    return bounds
+
+
+def longest_first(spans: Sequence[Span]) -> list[Span]:
+    """Non-overlapping subset of ``spans``: longer spans win, then earlier ones; sorted by start."""
+    kept: list[Span] = []
+    for span in sorted(set(spans), key=lambda s: (s[0] - s[1], s[0], s[2])):
+        if all(span[1] <= k[0] or k[1] <= span[0] for k in kept):
+            kept.append(span)
+    return sorted(kept)
+
+
+def trial_of(doc_id: str) -> str:
+    """The trial a document belongs to: Chia splits one trial into ``NCT…_inc`` and ``NCT…_exc``."""
+    return doc_id.split("_", 1)[0]
+
+
+def split_dev(docs: Sequence[Document], fraction: float = 0.1) -> tuple[list[Document], list[Document]]:
+    """(train, dev): a stable ``fraction`` of the trials (by CRC32 of the trial id) goes to dev."""
+    if not 0 < fraction < 1:
+        raise TrainingError(f"dev fraction must lie in (0, 1), got {fraction}")
+    cut = int(fraction * 1000)
+    train, dev = [], []
+    for doc in docs:
+        (dev if zlib.crc32(trial_of(doc.id).encode()) % 1000 < cut else train).append(doc)
+    return train, dev
+
+
+@dataclass(frozen=True)
+class TransformerSettings:
+    """Fine-tuning settings of the transformer backend; a JSON file of these keys is its config."""
+
+    base_model: str | None = None
+    epochs: float = 2.0
+    batch_size: int = 16
+    learning_rate: float = 5e-5
+    warmup: float = 0.1
+    weight_decay: float = 0.01
+    max_length: int = 128
+    stride: int = 32
+    eval_every: int = 200
+    max_seconds: float | None = None
+
+    @classmethod
+    def from_file(cls, path: Path) -> "TransformerSettings":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise TrainingError(f"{path}: cannot read transformer settings: {exc}") from exc
+        known = {f.name for f in fields(cls)}
+        if not isinstance(data, dict) or set(data) - known:
+            raise TrainingError(f"{path}: expected an object with keys among {sorted(known)}")
+        return cls(**data)
+
+
+def train(train_dir: str | Path, dev_dir: str | Path | None, output: str | Path, *,
+          backend: str = "spacy", config: str | Path | None = None, seed: int = 0,
+          dev_fraction: float = 0.1, max_seconds: float | None = None, threads: int = 2,
+          base_model: str | Path | None = None) -> Path:
+    """Train a tagger on the gold documents in ``train_dir`` and save it to ``output``.
+
+    ``config`` is the spaCy config (``.cfg``) for ``backend="spacy"``, a JSON file of
+    :class:`TransformerSettings` for ``"transformer"``. Without ``dev_dir`` a dev set is
+    carved out of ``train_dir``. ``max_seconds`` bounds the training time (the best model
+    seen so far is what is saved); it overrides the config's own limit.
+    """
+    if backend not in BACKENDS:
+        raise TrainingError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
+    docs = list(load_documents(train_dir).values())
+    if dev_dir is not None:
+        dev_docs = list(load_documents(dev_dir).values())
+    else:
+        docs, dev_docs = split_dev(docs, dev_fraction)
+    train_examples = criterion_examples(docs)
+    dev_examples = criterion_examples(dev_docs)
+    if not train_examples or not any(spans for _, spans in train_examples):
+        raise TrainingError(f"{train_dir}: no documents with an entities layer to learn from")
+    log.info("%d training and %d dev criteria from %d + %d documents",
+             len(train_examples), len(dev_examples), len(docs), len(dev_docs))
+    output = Path(output)
+    random.seed(seed)
+    import torch  # both backends run on thinc/torch; one thread budget for either
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(threads)
+    if backend == "spacy":
+        from extractor.entities.spacy_backend import train_spacy
+
+        if config is None:
+            raise TrainingError("the spaCy backend needs a config file (e.g. models/chia_ner.cfg)")
+        train_spacy(train_examples, dev_examples or train_examples, output, Path(config), seed, max_seconds)
+    else:
+        from extractor.entities.transformer_backend import train_transformer
+
+        settings = TransformerSettings.from_file(Path(config)) if config is not None else TransformerSettings()
+        overrides: dict[str, Any] = {}
+        if max_seconds is not None:
+            overrides["max_seconds"] = max_seconds
+        if base_model is not None:
+            overrides["base_model"] = str(base_model)
+        settings = TransformerSettings(**{**asdict(settings), **overrides})
+        train_transformer(train_examples, dev_examples or train_examples, output, settings, seed)
+    return output
+
+
+def deadline(max_seconds: float | None) -> float:
+    """Monotonic time after which training stops (infinity without a limit)."""
+    return float("inf") if max_seconds is None else time.monotonic() + max_seconds

