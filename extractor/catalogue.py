@@ -11,23 +11,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.resources import DataFile, DataFileError, data_path
-from extractor.units import load_units
+from extractor.units import convert, load_units
 
 VARIABLES_FILE = DataFile(
     frozenset({"id", "name", "aliases", "min", "max"}),
-    frozenset({"core", "unit", "default_unit", "family", "context", "requires"}),
+    frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires"}),
 )
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 @dataclass(frozen=True, slots=True)
 class Variable:
-    """One catalogue row; ``context``/``requires`` are compiled regexes or ``None``."""
+    """One catalogue row; ``units`` ``None`` means any unit; ``context``/``requires`` are compiled regexes."""
 
     id: str
     name: str
     aliases: tuple[str, ...]
     unit: str | None
+    units: tuple[str, ...] | None
     default_unit: str | None
     low: float
     high: float
@@ -35,6 +36,12 @@ class Variable:
     family: str | None
     context: re.Pattern[str] | None
     requires: re.Pattern[str] | None
+
+    def accepts(self, unit: str | None) -> bool:
+        """Whether a value in ``unit`` can be about this variable ("platelets ≥ 1.5 × ULN" cannot)."""
+        if unit is None or self.units is None:
+            return True
+        return any(convert(1.0, unit, allowed) is not None for allowed in self.units)
 
 
 @dataclass(frozen=True)
@@ -90,12 +97,14 @@ def load_catalogue() -> Catalogue:
         var_id = row["id"]
         if var_id in variables:
             raise DataFileError(f"{path}: variable {var_id!r} is listed twice")
-        for column in ("unit", "default_unit"):
-            if row.get(column) and row[column] not in units:
-                raise DataFileError(f"{path}: variable {var_id!r}: {column} {row[column]!r} is not in units.csv")
+        accepted = None if row.get("units") == "*" else tuple(
+            u for u in (row.get("unit"), *(row.get("units") or "").split("|")) if u)
+        for code in (*(accepted or ()), row.get("default_unit")):
+            if code and code not in units:
+                raise DataFileError(f"{path}: variable {var_id!r}: unit {code!r} is not in units.csv")
         aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
         var = Variable(
-            var_id, row["name"], aliases, row.get("unit") or None, row.get("default_unit") or None,
+            var_id, row["name"], aliases, row.get("unit") or None, accepted, row.get("default_unit") or None,
             _number(str(path), var_id, "min", row["min"]), _number(str(path), var_id, "max", row["max"]),
             row.get("core") == "1", row.get("family") or None,
             _regex(str(path), var_id, "context", row.get("context", "")),

@@ -42,13 +42,13 @@ _FOLD_RE = re.compile("[" + re.escape("".join(_FOLD)) + "]")
 # Symbol-font artefacts of converted documents: "³ 18 years" is "≥ 18 years", "£ 2" is "≤ 2";
 # any other ³ is a cube ("/mm³") and any other £ is money.
 _SYMBOL_FONT = {"³": "≥", "£": "≤"}
-_SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?<![\w/^])[³£](?=\s?\d))|³")
+_SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?:Â|(?<![\w/^]))[³£](?=\s?\d))|³")  # "Â³": the same, mis-decoded
 _LOW, _HIGH, _EQ = "low", "high", "eq"
 _ROMAN = {"I": 1.0, "II": 2.0, "III": 3.0, "IV": 4.0, "V": 5.0}
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
-         "lead_end", "lead_unit", "consent_subgroup", "context_tail")
+         "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit")
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class _Value:
     links: list[_Mention] = field(default_factory=list)
     subgroup: tuple[int, int] | None = None
     from_lead: bool = False
+    inherited: bool = False
     merged: bool = False
 
 
@@ -120,8 +121,14 @@ def fold(text: str) -> str:
     """One spelling of comparators, signs, dashes and superscripts; same length as ``text``."""
     text = _FOLD_RE.sub(lambda m: _FOLD[m.group()], text)
     if "³" in text or "£" in text:
-        text = _SYMBOL_FONT_RE.sub(lambda m: _SYMBOL_FONT[m.group()] if m.group("symbol") else "3", text)
+        text = _SYMBOL_FONT_RE.sub(_symbol_font, text)
     return text
+
+
+def _symbol_font(m: re.Match[str]) -> str:
+    if not m.group("symbol"):
+        return "3"
+    return " " * (len(m.group()) - 1) + _SYMBOL_FONT[m.group()[-1]]
 
 
 def lower(folded: str) -> str:
@@ -326,8 +333,9 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
     if (low is None and high is None) or (low is not None and high is not None and low > high):
         return None
     units = [normalize_unit(s) if s else None for s in surfaces]
-    if any(s and u is None for s, u in zip(surfaces, units)):
-        return None  # a unit the table does not know: better no record than a wrong one
+    if any(s and u is None for s, u in zip(surfaces, units)) or (
+            surfaces[1] is None and g.gaps["unknown_unit"].match(m.string, m.end())):
+        return None  # a unit the table does not know ("3x upper normal"): better no record than a wrong one
     unit, high_unit = (units[0] if low is not None else units[1]), (units[1] if high is not None else units[0])
     age_like = _is_time(unit or high_unit) and bool(
         any(s and g.gaps["age_unit"].search(s) for s in surfaces) or gd.get("cage")
@@ -349,7 +357,7 @@ def _fits(var: Variable, value: _Value) -> bool:
         if number is None:
             continue
         if unit is not None:
-            if _is_time(var.unit) != _is_time(unit) or (var.unit is None and unit != var.default_unit):
+            if _is_time(var.unit) != _is_time(unit) or not var.accepts(unit):
                 return False
             number = convert(number, unit, var.unit)  # None for {ULN} & co.: no range to check
         if number is not None and not var.low <= number <= var.high:
@@ -470,6 +478,12 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
     nxt = items[i + 1] if i + 1 < len(items) else None
     right = (nxt if isinstance(nxt, _Mention) and v.form != "bare"
              and gaps["before_gap"].match(folded, v.end, nxt.start) else None)
+    opening = folded.rfind("(", 0, prev.start) if isinstance(prev, _Mention) else -1
+    if opening >= 0 and folded[opening + 1:prev.start].strip() and _closes_parenthesis(folded, prev.end, v.start):
+        # "DLCO (corrected for Hgb) ≥ 50%": a mention inside an aside is not the subject.
+        before = [item for item in items[:i] if item.end <= opening]
+        prev = before[-1] if before and isinstance(before[-1], _Mention) else None
+        i = items.index(prev) + 1 if prev is not None else i
     if isinstance(prev, _Mention):
         tight = gaps["tight_gap"].match(folded, prev.end, v.start)
         if tight or (v.form not in _TIGHT_FORMS and right is None
@@ -486,9 +500,14 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
             return True
     if right is not None:
         v.links = [right]
+        tail = gaps["trailing_unit"].match(folded, right.end) if v.unit is None and v.high_unit is None else None
+        if tail and normalize_unit(tail.group("unit")):  # "> 50,000 white blood cells/mcL"
+            v.unit = v.high_unit = normalize_unit(tail.group("unit"))
+            v.end = tail.end()
         return True
     if isinstance(prev, _Value) and prev.links and gaps["inherit_gap"].match(folded, prev.end, v.start):
         v.links = prev.links
+        v.inherited = True
         return True
     if (_is_time(v.unit) or _is_time(v.high_unit)) and v.form != "bare":
         # The person the bound constrains stands for "age": "Children … up to 25 years old".
@@ -506,6 +525,16 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
         v.links = [_Mention(v.start, v.start, (lead.variable,))]
         v.from_lead = True
         return True
+    return False
+
+
+def _closes_parenthesis(folded: str, start: int, end: int) -> bool:
+    """Whether ``folded[start:end]`` closes a parenthesis it did not open."""
+    depth = 0
+    for c in folded[start:end]:
+        depth += (c == "(") - (c == ")")
+        if depth < 0:
+            return True
     return False
 
 
@@ -590,6 +619,8 @@ def _extract(text: str, folded: str, low: str, lead: Lead | None) -> tuple[list[
                 if var.id in seen:
                     continue
                 seen.add(var.id)
+                if v.inherited:  # "Hb > 8.5 g/dL for men and > 8.0 g/dL for women": the value alone
+                    start, end = v.start, v.end
                 records.extend(_records(var, start, end, v, text))
     records.sort(key=lambda t: (t.start, t.end, t.variable))
     return records, any(v.from_lead and v.links for v in values)
