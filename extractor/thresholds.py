@@ -31,7 +31,7 @@ GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}))
 # One code point in, one code point out: offsets into the folded text are offsets into the original.
 _FOLD = {
     "⩾": "≥", "≧": "≥", "⩽": "≤", "≦": "≤", "‹": "<", "›": ">", "＞": ">", "＜": "<", "＝": "=",
-    "×": "x", "✕": "x", "⨯": "x", "∗": "*", "µ": "u", "μ": "u",
+    "×": "x", "✕": "x", "⨯": "x", "ⅹ": "x", "∗": "*", "µ": "u", "μ": "u",
     "–": "-", "—": "-", "−": "-", "‑": "-", "‐": "-",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\\": " ",
     "⁰": "0", "¹": "1", "²": "2", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
@@ -42,13 +42,15 @@ _FOLD_RE = re.compile("[" + re.escape("".join(_FOLD)) + "]")
 # Symbol-font artefacts of converted documents: "³ 18 years" is "≥ 18 years", "£ 2" is "≤ 2";
 # any other ³ is a cube ("/mm³") and any other £ is money.
 _SYMBOL_FONT = {"³": "≥", "£": "≤"}
+_UNDERLINED = re.compile(r"(?<=[<>])_")
 _SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?:Â|(?<![\w/^]))[³£](?=\s?\d))|³")  # "Â³": the same, mis-decoded
 _LOW, _HIGH, _EQ = "low", "high", "eq"
 _ROMAN = {"I": 1.0, "II": 2.0, "III": 3.0, "IV": 4.0, "V": 5.0}
-_TIGHT_FORMS = frozenset({"bare", "list", "range", "stage"})
+_TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
-         "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit")
+         "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
+         "not_participant_age", "cmp_before")
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class _Value:
     unit: str | None
     high_unit: str | None
     age_like: bool
+    age_phrase: bool
     links: list[_Mention] = field(default_factory=list)
     subgroup: tuple[int, int] | None = None
     from_lead: bool = False
@@ -122,6 +125,8 @@ def fold(text: str) -> str:
     text = _FOLD_RE.sub(lambda m: _FOLD[m.group()], text)
     if "³" in text or "£" in text:
         text = _SYMBOL_FONT_RE.sub(_symbol_font, text)
+    if "_" in text:  # "<_1.6": an underlined "<", i.e. "≤", typed without the symbol
+        text = _UNDERLINED.sub("=", text)
     return text
 
 
@@ -219,7 +224,8 @@ def load_grammar() -> _Grammar:
     word = (rf"(?<![\w-])(?:(?:{kinds['tens']})(?:[\s-](?:{kinds['unit']}))?|(?:{kinds['unit']}))"
             rf"(?:\s+(?:{kinds['scale']}))?(?![\w-])")
     unit_aliases = trie_alternation([
-        r"\s*".join(re.escape(w) for w in alias.split()) + (r"(?![a-z])" if alias[-1].isalnum() else "")
+        r"\s*".join(re.escape(w) for w in alias.split()).replace("/", r"\s*/\s*")
+        + (r"(?![a-z])" if alias[-1].isalnum() else "")
         for alias, _ in load_units().text_aliases])
     path = data_path("threshold_grammar.json")
     fragments = {row["name"]: row["pattern"] for row in GRAMMAR_FILE.read_json(path, "fragments")}
@@ -337,10 +343,10 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
             surfaces[1] is None and g.gaps["unknown_unit"].match(m.string, m.end())):
         return None  # a unit the table does not know ("3x upper normal"): better no record than a wrong one
     unit, high_unit = (units[0] if low is not None else units[1]), (units[1] if high is not None else units[0])
-    age_like = _is_time(unit or high_unit) and bool(
-        any(s and g.gaps["age_unit"].search(s) for s in surfaces) or gd.get("cage")
-        or g.gaps["age_words"].search(cmp_word))
-    return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like)
+    age_phrase = bool(gd.get("cage") or gd.get("bage"))  # "under the age of 18", "between the ages of 18 and 65"
+    age_like = age_phrase or _is_time(unit or high_unit) and bool(
+        any(s and g.gaps["age_unit"].search(s) for s in surfaces) or g.gaps["age_words"].search(cmp_word))
+    return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like, age_phrase)
 
 
 def _is_time(unit: str | None) -> bool:
@@ -444,7 +450,7 @@ def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Gr
         v = item
         prev = items[i - 1] if i > 0 else None
         nxt = items[i + 1] if i + 1 < len(items) else None
-        is_time = _is_time(v.unit) or _is_time(v.high_unit)
+        is_time = _is_time(v.unit) or _is_time(v.high_unit) or v.age_phrase
         # "(for patients ≤ 16 years)" after a record: a subgroup, not an age threshold.
         if is_time and last_record is not None:
             anchor = prev.end if isinstance(prev, _Value) else None
@@ -496,7 +502,7 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
                 j -= 1
             v.links = group
             if v.form == "bare":
-                _bare_cue(v, folded[max(0, group[0].start - 30):v.start], g)
+                _bare_cue(v, folded, group[0].start, g)
             return True
     if right is not None:
         v.links = [right]
@@ -505,11 +511,12 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
             v.unit = v.high_unit = normalize_unit(tail.group("unit"))
             v.end = tail.end()
         return True
-    if isinstance(prev, _Value) and prev.links and gaps["inherit_gap"].match(folded, prev.end, v.start):
+    if v.form != "bare" and isinstance(prev, _Value) and prev.links \
+            and gaps["inherit_gap"].match(folded, prev.end, v.start):
         v.links = prev.links
         v.inherited = True
         return True
-    if (_is_time(v.unit) or _is_time(v.high_unit)) and v.form != "bare":
+    if (_is_time(v.unit) or _is_time(v.high_unit) or v.age_phrase) and v.form != "bare":
         # The person the bound constrains stands for "age": "Children … up to 25 years old".
         cue = gaps["age_cue"].search(folded, max(0, v.start - 80), v.start)
         if (cue or v.age_like) and not gaps["consent_subgroup"].search(folded):
@@ -538,9 +545,19 @@ def _closes_parenthesis(folded: str, start: int, end: int) -> bool:
     return False
 
 
-def _bare_cue(v: _Value, before: str, g: _Grammar) -> None:
-    """"Minimum age: 18" states a bound although the number stands bare."""
-    if g.gaps["bare_low_cue"].search(before):
+def _bare_cue(v: _Value, folded: str, mention_start: int, g: _Grammar) -> None:
+    """A bound stated before the variable: "Minimum age: 18", "> CTCAE grade 1"."""
+    before = folded[max(0, mention_start - 30):v.start]
+    comparator = g.gaps["cmp_before"].search(folded, max(0, mention_start - 30), mention_start)
+    if comparator:
+        c = g.comparators[_key(comparator.group("cmp"))]
+        if c.bound == _LOW:
+            v.low_inclusive, v.high = c.inclusive, None
+            v.high_inclusive = None
+        elif c.bound == _HIGH:
+            v.high_inclusive, v.low = c.inclusive, None
+            v.low_inclusive = None
+    elif g.gaps["bare_low_cue"].search(before):
         v.high = v.high_inclusive = None
     elif g.gaps["bare_high_cue"].search(before):
         v.low = v.low_inclusive = None
@@ -604,7 +621,9 @@ def _extract(text: str, folded: str, low: str, lead: Lead | None) -> tuple[list[
     values = _values(folded, low, g)
     if not values:
         return [], False
-    mentions = [m for m in mentions if not any(v.start <= m.start and m.end <= v.end for v in values)]
+    mentions = [m for m in mentions if not any(v.start <= m.start and m.end <= v.end for v in values)
+                and not (g.age in m.candidates  # "onset before the age of 50": not the participant's age
+                         and g.gaps["not_participant_age"].search(folded, max(0, m.start - 20), m.start))]
     values = [v for v in values if not any(m.start < v.end and v.start < m.end for m in mentions)]
     items: list[_Mention | _Value] = sorted([*mentions, *values], key=lambda x: x.start)
     _link(items, folded, lead, g)
