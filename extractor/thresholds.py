@@ -50,7 +50,7 @@ _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
          "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
-         "not_participant_age", "cmp_before")
+         "not_participant_age", "cmp_before", "uln")
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ def _alias_pattern(alias: str, separator: str, start_boundary: bool = True) -> s
     return start + body + end
 
 
-_ATOM = re.compile(r"\(\?<!\\w\)|\(\?!\\w\)|\(\?!\[a-z\]\)|\\s\*|\[\\s\\-\]\*|\\.|[^\\]")
+_ATOM = re.compile(r"\(\?<!\\w\)|\(\?!\\w\)|\(\?!\[a-z\]\)|\\s[*+]|\[\\s\\-\][*+]|\\.|[^\\]")
 
 
 def trie_alternation(patterns: list[str]) -> str:
@@ -230,7 +230,7 @@ def load_grammar() -> _Grammar:
     path = data_path("threshold_grammar.json")
     fragments = {row["name"]: row["pattern"] for row in GRAMMAR_FILE.read_json(path, "fragments")}
     fragments.update({"word": word, "cmp_words": trie_alternation(prefix), "post_words": trie_alternation(postfix),
-                      "unit": "(?:@pow@|" + unit_aliases + ")"})
+                      "unit": r"(?:@pow@|@uln@|(?:cells?\s*(?=/))?" + unit_aliases + ")"})
 
     def expand(name: str, depth: int = 0) -> str:
         if name not in fragments or depth > 12:
@@ -247,9 +247,9 @@ def load_grammar() -> _Grammar:
     # case-sensitively, over :func:`lower` text except the short abbreviations (ALT, Cr, PS).
     aliases = [a for v in catalogue.variables.values() for a in v.aliases]
     mention = re.compile(trie_alternation(
-        [_alias_pattern(a.lower(), r"[\s\-]*", False) for a in aliases if not is_case_sensitive(a)]))
+        [_alias_pattern(a.lower(), r"[\s\-]+", False) for a in aliases if not is_case_sensitive(a)]))
     abbreviation = re.compile(trie_alternation(
-        [_alias_pattern(a, r"[\s\-]*", False) for a in aliases if is_case_sensitive(a)]))
+        [_alias_pattern(a, r"[\s\-]+", False) for a in aliases if is_case_sensitive(a)]))
     # Where a value can start: the value grammar is tried only there, not at every character.
     anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|" + trie_alternation(
         [_alias_pattern(w.lower(), "", False) for w in (*word_comparators, "between", "from", "stage", "grade", *words)]))
@@ -336,17 +336,24 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
         low = high = parse_number(gd["n"])
         low_inc = high_inc = True
         surfaces, form = (gd["nu"], gd["nu"]), "bare"
-    if (low is None and high is None) or (low is not None and high is not None and low > high):
+    if low is None and high is None:
         return None
-    units = [normalize_unit(s) if s else None for s in surfaces]
+    units = [_unit_code(s, g) if s else None for s in surfaces]
     if any(s and u is None for s, u in zip(surfaces, units)) or (
             surfaces[1] is None and g.gaps["unknown_unit"].match(m.string, m.end())):
         return None  # a unit the table does not know ("3x upper normal"): better no record than a wrong one
     unit, high_unit = (units[0] if low is not None else units[1]), (units[1] if high is not None else units[0])
+    if low is not None and high is not None and low > (convert(high, high_unit, unit) or high):
+        return None  # runs backwards ("6 months to < 1 year" does not): not a range
     age_phrase = bool(gd.get("cage") or gd.get("bage"))  # "under the age of 18", "between the ages of 18 and 65"
     age_like = age_phrase or _is_time(unit or high_unit) and bool(
         any(s and g.gaps["age_unit"].search(s) for s in surfaces) or g.gaps["age_words"].search(cmp_word))
     return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like, age_phrase)
+
+
+def _unit_code(surface: str, g: _Grammar) -> str | None:
+    """UCUM code of a unit as matched: the unit table, else the grammar's spellings of "× ULN"."""
+    return normalize_unit(surface) or ("{ULN}" if g.gaps["uln"].fullmatch(surface.strip()) else None)
 
 
 def _is_time(unit: str | None) -> bool:
@@ -507,8 +514,9 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
     if right is not None:
         v.links = [right]
         tail = gaps["trailing_unit"].match(folded, right.end) if v.unit is None and v.high_unit is None else None
-        if tail and normalize_unit(tail.group("unit")):  # "> 50,000 white blood cells/mcL"
-            v.unit = v.high_unit = normalize_unit(tail.group("unit"))
+        code = _unit_code(tail.group("unit"), g) if tail else None
+        if tail and code:  # "> 50,000 white blood cells/mcL"
+            v.unit = v.high_unit = code
             v.end = tail.end()
         return True
     if v.form != "bare" and isinstance(prev, _Value) and prev.links \
@@ -680,7 +688,8 @@ def _lead_in(folded: str, low: str, records: Sequence[Threshold], current: Lead 
     free = [m for m in _mentions(folded, low, g) if not any(t.start <= m.start < t.end for t in records)]
     if not free:
         return None
-    last = free[-1]
+    # "Creatinine as defined by age as follows:": age is the banding, the variable is the other one.
+    last = ([m for m in free if g.age not in m.candidates] or free)[-1]
     family_pick = [v for v in last.candidates if v.context is not None and v.context.search(folded)]
     variable = (family_pick or list(last.candidates))[0]
     unit_match = g.gaps["lead_unit"].search(folded, last.end)

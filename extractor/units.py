@@ -23,6 +23,8 @@ _KEY_CHARS = str.maketrans({"µ": "u", "μ": "u", "×": "x", "✕": "x", "⨯": 
 _SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _POWER_OF_TEN = re.compile(r"10(?:\^|\*\*?|e)?\(?(\d{1,2})\)?(?=/|cells|$)")
 _SPACE = re.compile(r"\s+")
+_CELLS_PER = re.compile(r"(?:(?<=[\d^/])|^)cells?/")
+_LITRE = re.compile(r"/(?:liter|litre)$")
 _LEADING_TIMES = re.compile(r"^(?:x|\*)(?=\d|[a-z{])")
 
 
@@ -54,6 +56,8 @@ def unit_key(surface: str) -> str:
     s = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), surface.translate(_KEY_CHARS))
     s = _SPACE.sub("", s.lower())
     s = _POWER_OF_TEN.sub(r"10^\1", s)
+    s = _CELLS_PER.sub("/", s)  # "cells/mm3" is "/mm3"; "10^9 cells/Liter" is "10^9/l"
+    s = _LITRE.sub("/l", s)
     return _LEADING_TIMES.sub("", s)
 
 
