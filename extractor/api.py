@@ -8,12 +8,13 @@ registered spaCy components for users who want a ``Language``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Iterable
-
-from spacy.language import Language
+from typing import TYPE_CHECKING, Any, Iterable
 
 from extractor.records import LAYERS, Document
 from extractor.segment import SECTION_CHOICES, find_criteria
+
+if TYPE_CHECKING:  # spaCy costs ~1 s of start-up; batch runs without entities never need it
+    from spacy.language import Language
 
 
 def check_layers(layers: Iterable[str]) -> tuple[str, ...]:
