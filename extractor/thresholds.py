@@ -50,7 +50,7 @@ _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
          "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
-         "not_participant_age", "cmp_before", "uln")
+         "not_participant_age", "cmp_before", "uln", "person")
 
 
 @dataclass(frozen=True)
@@ -468,14 +468,17 @@ def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Gr
                 cue_end = v.start
             if anchor is not None and anchor == last_record.end:
                 cue = gaps["subgroup_cue"].search(folded, anchor, cue_end)
-                if cue and cue.end() == cue_end:
+                if cue and cue.end() == cue_end and (v.age_like or gaps["person"].search(cue.group())):
                     start = cue.start() + (1 if folded[cue.start()] == "(" else 0)
                     start += len(folded[start:cue_end]) - len(folded[start:cue_end].lstrip())
                     last_record.subgroup = (start, v.end)
                     continue
-        # "1 to < 2 years: ≤ 0.6 mg/dL": an age band heading the value after it.
-        if is_time and isinstance(nxt, _Value) and gaps["prefix_gap"].match(folded, v.end, nxt.start):
-            prefix_subgroup = (v.start, v.end)
+        # "1 to < 2 years: ≤ 0.6 mg/dL", "Age ≥ 16 years: ECOG ≤ 1": an age band heading what follows.
+        if is_time and nxt is not None and any(isinstance(x, _Value) for x in items[i + 1:]) \
+                and gaps["prefix_gap"].match(folded, v.end, nxt.start):
+            named = isinstance(prev, _Mention) and g.age in prev.candidates \
+                and gaps["tight_gap"].match(folded, prev.end, v.start)
+            prefix_subgroup = (prev.start if named else v.start, v.end)
             continue
         if _link_one(v, i, items, folded, lead, g):
             if prefix_subgroup is not None and v.subgroup is None:
@@ -572,10 +575,14 @@ def _bare_cue(v: _Value, folded: str, mention_start: int, g: _Grammar) -> None:
 
 
 def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
-    """Join "≥ 18 and ≤ 65 years" into one range when both halves constrain the same variable."""
-    linked = [v for v in values if v.links]
-    for a, b in zip(linked, linked[1:]):
-        if a.merged or _candidate_ids(a) != _candidate_ids(b):
+    """Join "≥ 18 and ≤ 65 years" into one range when both halves constrain the same variable.
+
+    The first half may be unlinked and unitless ("Men or women ≥ 18 and ≤ 80 years old"): it
+    takes the variable and unit of the second.
+    """
+    for a, b in zip(values, values[1:]):
+        if a.merged or not b.links or (a.links and _candidate_ids(a) != _candidate_ids(b)) \
+                or (not a.links and (a.unit is not None or a.form != "cmp")):
             continue
         one_sided = (a.high is None and b.low is None and a.low is not None and b.high is not None)
         gap_end = min([m.start for m in b.links if m.start > a.end] + [b.start])
@@ -583,6 +590,7 @@ def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
             continue
         if a.unit is not None and b.high_unit is not None and a.unit != b.high_unit:
             continue
+        a.links = a.links or b.links
         a.high, a.high_inclusive, a.end = b.high, b.high_inclusive, b.end
         a.unit = a.high_unit = a.unit or b.high_unit
         b.merged = True

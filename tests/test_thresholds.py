@@ -1,0 +1,160 @@
+"""Threshold extraction: table-driven over real phrasings, plus the seeds' gold and the building blocks.
+
+``tests/data/threshold_cases.jsonl`` holds phrasings copied verbatim from ``../shared/corpora``
+(Chia, LCT, the ctgov CSVs), each with its ``source`` and its expected records, written as
+stated ("as written, not flipped"). A case with ``context`` is the last criterion of a list
+whose earlier criteria (a lead-in naming the variable) come first.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ANNOTATIONS, read_exact
+from extractor.records import Criterion, Document, Threshold
+from extractor.thresholds import criterion_thresholds, extract_thresholds, fold, lead_in, parse_number
+
+CASES_FILE = Path(__file__).parent / "data" / "threshold_cases.jsonl"
+CASES: list[dict[str, Any]] = [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines()]
+RECORD_KEYS = ("variable", "low", "low_inclusive", "high", "high_inclusive", "unit", "span")
+
+
+def as_case_record(t: Threshold) -> dict[str, Any]:
+    d = {"variable": t.variable, "low": t.low, "low_inclusive": t.low_inclusive, "high": t.high,
+         "high_inclusive": t.high_inclusive, "unit": t.unit, "span": t.text}
+    if t.subgroup is not None:
+        d["subgroup"] = t.subgroup
+    return d
+
+
+def document_of(texts: list[str]) -> tuple[str, list[Criterion]]:
+    """Criteria one per line, as a segmenter would return them."""
+    criteria, pos = [], 0
+    for t in texts:
+        criteria.append(Criterion(pos, pos + len(t), "inclusion", t))
+        pos += len(t) + 1
+    return "\n".join(texts), criteria
+
+
+def run_case(case: dict[str, Any]) -> list[Threshold]:
+    if not case.get("context"):
+        return criterion_thresholds(case["text"])
+    text, criteria = document_of([*case["context"], case["text"]])
+    last = len(criteria) - 1
+    out = [t for t in extract_thresholds(text, criteria) if t.criterion == last]
+    for t in out:  # relative to the case's own text, like criterion_thresholds
+        t.start -= criteria[last].start
+        t.end -= criteria[last].start
+    return out
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i}:{c['source']}" for i, c in enumerate(CASES)])
+def test_real_phrasing(case: dict[str, Any]) -> None:
+    records = run_case(case)
+    assert [as_case_record(t) for t in records] == case["expected"]
+    for t in records:
+        assert case["text"][t.start:t.end] == t.text, "span offsets must select the span text"
+
+
+def test_case_table_is_large_distinct_and_traceable() -> None:
+    texts = [c["text"] for c in CASES]
+    assert len(set(texts)) == len(texts) >= 150
+    assert sum(1 for c in CASES if c["expected"]) >= 150
+    assert all(c["source"].startswith(("chia/", "lct/", "ctgov/")) for c in CASES)
+    assert all(set(r) - {"subgroup"} == set(RECORD_KEYS) for c in CASES for r in c["expected"])
+
+
+@pytest.fixture(scope="session")
+def corpus_texts(shared_dir: Path) -> dict[str, str]:
+    """Source key of the case table → the text it was copied from."""
+    corpora = shared_dir / "corpora"
+    texts: dict[str, str] = {}
+    for name, id_field in (("leukemia_trials.csv", "#nct_id"), ("registry_sample.csv", "nct_id")):
+        with open(corpora / "ctgov" / name, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                texts[f"ctgov/{name} {row[id_field]}"] = row["eligibility_criteria"]
+    for case in CASES:
+        corpus, _, rel = case["source"].partition("/")
+        if corpus in ("chia", "lct"):
+            texts[case["source"]] = read_exact(corpora / corpus / rel)
+    return texts
+
+
+def test_cases_are_verbatim_from_their_source(corpus_texts: dict[str, str]) -> None:
+    missing = [(c["source"], c["text"]) for c in CASES
+               if any(t not in corpus_texts[c["source"]] for t in [*c.get("context", []), c["text"]])]
+    assert not missing
+
+
+def gold_documents() -> list[Document]:
+    if not ANNOTATIONS.is_dir():
+        return []
+    docs = [Document.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(ANNOTATIONS.glob("*.json"))]
+    return [d for d in docs if d.thresholds is not None and d.criteria is not None]
+
+
+@pytest.mark.skipif(not gold_documents(), reason="no gold with criteria and thresholds under annotations/")
+@pytest.mark.parametrize("gold", gold_documents(), ids=lambda d: d.id)
+def test_seed_gold_reproduced_exactly(gold: Document) -> None:
+    """On the gold criteria, every threshold of the seeds' gold and nothing else, span for span."""
+    def key(t: Threshold) -> tuple[Any, ...]:
+        return (t.start, t.end, t.variable, t.low, t.low_inclusive, t.high, t.high_inclusive, t.unit)
+
+    assert sorted(map(key, extract_thresholds(gold.text, gold.criteria or []))) == sorted(map(key, gold.thresholds or []))
+
+
+def test_text_outside_criteria_gives_nothing() -> None:
+    """A summary's "under 25 years" is not a threshold; only criterion spans are read."""
+    text = "Summary: for children under 25 years old.\nInclusion Criteria:\nAge ≥ 18 years"
+    start = text.index("Age")
+    records = extract_thresholds(text, [Criterion(start, len(text), "inclusion")])
+    assert [(t.variable, t.low, t.start, t.end, t.criterion) for t in records] == [("age", 18.0, start, len(text), 0)]
+
+
+def test_exclusion_kind_does_not_flip_the_bound() -> None:
+    text = "Serum creatinine > 1.5 x ULN"
+    (t,) = extract_thresholds(text, [Criterion(0, len(text), "exclusion")])
+    assert (t.low, t.low_inclusive, t.high, t.unit) == (1.5, False, None, "{ULN}")
+
+
+@pytest.mark.parametrize("lead, variable, unit, bound", [
+    ("Creatinine as defined by age as follows:", "creatinine", None, None),
+    ("Age: Maximum serum creatinine (mg/dL)", None, None, None),  # a heading only refines a current lead
+    ("Patients age:", "age", None, None),
+    ("Adequate organ function as indicated by:", None, None, None),
+    ("Platelets ≥ 100,000/µL", None, None, None),
+])
+def test_lead_in(lead: str, variable: str | None, unit: str | None, bound: str | None) -> None:
+    found = lead_in(lead)
+    assert (found.variable.id, found.unit, found.bound) == (variable, unit, bound) if found else variable is None
+
+
+def test_heading_refines_current_lead() -> None:
+    current = lead_in("A serum creatinine based on age/gender as follows:")
+    refined = lead_in("Age: Maximum serum creatinine (mg/dL)", current=current)
+    assert refined is not None and (refined.variable.id, refined.unit, refined.bound) == ("creatinine", "mg/dL", "high")
+
+
+@pytest.mark.parametrize("surface, value", [
+    ("25,000", 25000.0), ("1,5", 1.5), ("1.5", 1.5), ("100 000/mm3", 100000.0), (".5", 0.5), ("three", 3.0),
+    ("twenty-one", 21.0), ("six (6)", 6.0), ("12 (twelve)", 12.0), ("one hundred", 100.0), ("none", None),
+])
+def test_parse_number(surface: str, value: float | None) -> None:
+    assert parse_number(surface) == value
+
+
+@pytest.mark.parametrize("text, folded", [
+    ("ANC ⩾ 1.5 × 10⁹/L", "ANC ≥ 1.5 x 109/L"),
+    ("age ³ 18 years", "age ≥ 18 years"),
+    ("BMI Â³30", "BMI  ≥30"),
+    ("per mm³ 5", "per mm3 5"),
+    ("Creatinine <_1.6", "Creatinine <=1.6"),
+    ("cells/µL \\>20", "cells/uL  >20"),
+    ("18–65", "18-65"),
+])
+def test_fold_keeps_offsets(text: str, folded: str) -> None:
+    assert fold(text) == folded and len(fold(text)) == len(text)
