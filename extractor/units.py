@@ -78,6 +78,8 @@ def load_units() -> UnitTable:
             raise DataFileError(f"{path}: unit {code!r}: factor {row['factor']!r} is not a number") from exc
         units[code] = Unit(code, row.get("group") or None, factor)
         not_in_text = {a.strip() for a in (row.get("not_in_text") or "").split("|") if a.strip()}
+        if "*" in not_in_text:
+            not_in_text = set(row["aliases"].split("|")) | {code}
         for alias in [code, *(a.strip() for a in row["aliases"].split("|") if a.strip())]:
             key = unit_key(alias)
             if aliases.setdefault(key, code) != code:

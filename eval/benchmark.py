@@ -1,0 +1,154 @@
+"""Throughput of ``extractor extract`` end to end on the registry sample; writes eval/BENCHMARK.md.
+
+Each run is a fresh ``extractor extract`` process (reading the CSV, segmenting, extracting,
+writing JSONL), timed by wall clock; its peak memory comes from ``os.wait4`` on that process,
+which on Linux covers its worker processes too. Counts are read back from the output, not
+taken from the CLI's own summary. The goal (issue 4) is segmentation plus thresholds at
+600 trials/s or more in one process.
+
+    .venv/bin/python eval/benchmark.py            # 3 runs per configuration
+    .venv/bin/python eval/benchmark.py --runs 1 --input OTHER.csv
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_INPUT = REPO.parent / "shared" / "corpora" / "ctgov" / "registry_sample.csv"
+GOAL_TRIALS_PER_S = 600.0
+CONFIGS: tuple[tuple[str, str, int], ...] = (
+    # (name, layers, workers)
+    ("criteria + thresholds, 1 process", "criteria,thresholds", 1),
+    ("criteria + thresholds, --workers 2", "criteria,thresholds", 2),
+    ("criteria only, 1 process (reference)", "criteria", 1),
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed ``extractor extract`` process."""
+
+    seconds: float
+    peak_rss_mib: float
+    documents: int
+    criteria: int
+    thresholds: int
+
+
+def command(input_path: Path, output: Path, layers: str, workers: int) -> list[str]:
+    """The exact command line that is timed."""
+    cmd = [str(REPO / ".venv" / "bin" / "extractor"), "extract", str(input_path),
+           "--id-field", "nct_id", "--text-field", "eligibility_criteria", "--layers", layers,
+           "-o", str(output), "--force", "--no-progress"]
+    return cmd + (["--workers", str(workers)] if workers > 1 else [])
+
+
+def shown(cmd: list[str], output: Path) -> str:
+    """The command as a reader would type it from the repository root."""
+    parts = ["OUT.jsonl" if arg == str(output) else os.path.relpath(arg, REPO) if os.path.isabs(arg) else arg
+             for arg in cmd]
+    return " ".join(parts)
+
+
+def run_once(cmd: list[str], output: Path) -> Run:
+    """Time one process and count what it wrote."""
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read().decode('utf-8', 'replace')}")
+    documents = criteria = thresholds = 0
+    with open(output, encoding="utf-8") as fh:
+        for line in fh:
+            doc = json.loads(line)
+            documents += 1
+            criteria += len(doc.get("criteria") or [])
+            thresholds += len(doc.get("thresholds") or [])
+    return Run(seconds, usage.ru_maxrss / 1024, documents, criteria, thresholds)
+
+
+def machine_facts() -> list[str]:
+    """What the numbers depend on, as measured now."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return [f"CPU: {cpu}, {os.cpu_count()} logical cores", f"Python {platform.python_version()} on "
+            f"{platform.system()} {platform.release()}", f"load average before the runs (1, 5, 15 min): {load}",
+            f"commit {commit}"]
+
+
+def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str], facts: list[str]) -> str:
+    """BENCHMARK.md: one row per configuration, median of its runs, and every run's time."""
+    lines = [
+        "# Throughput of `extractor extract` (segmentation + thresholds)", "",
+        f"Input: `{os.path.relpath(input_path, REPO)}`"
+        " (ClinicalTrials.gov registry sample). Wall time of a fresh process per run: reading the CSV, "
+        "finding sections and criteria, thresholds, writing JSONL. Peak memory: maximum resident set "
+        "of the process and its workers (`os.wait4`). Median of the runs; goal: "
+        f"{GOAL_TRIALS_PER_S:.0f} trials/s in one process.", "",
+        "| configuration | trials | criteria | thresholds | wall s (median) | trials/s | criteria/s | peak MiB | runs (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, runs in results.items():
+        t = statistics.median(r.seconds for r in runs)
+        r0 = runs[0]
+        lines.append(f"| {name} | {r0.documents} | {r0.criteria} | {r0.thresholds} | {t:.2f} | "
+                     f"{r0.documents / t:.0f} | {r0.criteria / t:.0f} | {max(r.peak_rss_mib for r in runs):.0f} | "
+                     f"{', '.join(f'{r.seconds:.2f}' for r in runs)} |")
+    lines += ["", "Commands (output path varies):", ""]
+    lines += [f"- {name}: `{cmd}`" for name, cmd in cmds.items()]
+    lines += ["", "Machine:", ""] + [f"- {f}" for f in facts]
+    lines += ["", f"Reproduce: `.venv/bin/python eval/benchmark.py --runs {len(next(iter(results.values())))}`", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--input", type=Path, default=DEFAULT_INPUT)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=REPO / "eval" / "BENCHMARK.md")
+    args = parser.parse_args(argv)
+    if not args.input.is_file():
+        print(f"input not found: {args.input}", file=sys.stderr)
+        return 2
+    facts = machine_facts()
+    results: dict[str, list[Run]] = {}
+    cmds: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "out.jsonl"
+        for name, layers, workers in CONFIGS:
+            cmd = command(args.input.resolve(), output, layers, workers)
+            cmds[name] = shown(cmd, output)
+            results[name] = [run_once(cmd, output) for _ in range(args.runs)]
+            best = min(r.seconds for r in results[name])
+            print(f"{name}: {', '.join(f'{r.seconds:.2f}' for r in results[name])} s (best {best:.2f})",
+                  file=sys.stderr)
+    text = report(args.input.resolve(), results, cmds, facts)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
