@@ -458,21 +458,22 @@ def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Gr
         prev = items[i - 1] if i > 0 else None
         nxt = items[i + 1] if i + 1 < len(items) else None
         is_time = _is_time(v.unit) or _is_time(v.high_unit) or v.age_phrase
-        # "(for patients ≤ 16 years)" after a record: a subgroup, not an age threshold.
-        if is_time and last_record is not None:
-            anchor = prev.end if isinstance(prev, _Value) else None
-            if isinstance(prev, _Mention) and g.age in prev.candidates and i > 1 and isinstance(items[i - 2], _Value):
-                anchor = items[i - 2].end
-                cue_end = prev.start
-            else:
-                cue_end = v.start
-            if anchor is not None and anchor == last_record.end:
-                cue = gaps["subgroup_cue"].search(folded, anchor, cue_end)
-                if cue and cue.end() == cue_end and (v.age_like or gaps["person"].search(cue.group())):
+        # "(for patients ≤ 16 years)" after a value: a subgroup condition, not an age threshold; it
+        # qualifies the value before it when that one is a record ("HCT-CI =< 5 for patients over 60
+        # years" has none).
+        if is_time:
+            before = prev
+            cue_end = v.start
+            named = isinstance(prev, _Mention) and g.age in prev.candidates and i > 1
+            if named:
+                before, cue_end = items[i - 2], prev.start
+            cue = gaps["subgroup_cue"].search(folded, before.end, cue_end) if isinstance(before, _Value) else None
+            if cue and cue.end() == cue_end and (named or v.age_like or gaps["person"].search(cue.group())):
+                if before is last_record:
                     start = cue.start() + (1 if folded[cue.start()] == "(" else 0)
                     start += len(folded[start:cue_end]) - len(folded[start:cue_end].lstrip())
-                    last_record.subgroup = (start, v.end)
-                    continue
+                    before.subgroup = (start, v.end)
+                continue
         # "1 to < 2 years: ≤ 0.6 mg/dL", "Age ≥ 16 years: ECOG ≤ 1": an age band heading what follows.
         if is_time and nxt is not None and any(isinstance(x, _Value) for x in items[i + 1:]) \
                 and gaps["prefix_gap"].match(folded, v.end, nxt.start):
@@ -528,13 +529,19 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
         v.inherited = True
         return True
     if (_is_time(v.unit) or _is_time(v.high_unit) or v.age_phrase) and v.form != "bare":
-        # The person the bound constrains stands for "age": "Children … up to 25 years old".
+        # The person the bound constrains stands for "age": "Children … up to 25 years old"; so
+        # does a criterion that is nothing but the band ("0 to 55 years").
         cue = gaps["age_cue"].search(folded, max(0, v.start - 80), v.start)
-        if (cue or v.age_like) and not gaps["consent_subgroup"].search(folded):
+        alone = folded.strip(" .;:,-") == folded[v.start:v.end]
+        if (cue or v.age_like or alone) and not gaps["consent_subgroup"].search(folded):
             v.links = [_Mention(cue.start() if cue else v.start, v.start, (g.age,))]
             return True
-    if lead is not None and v.form != "stage" and (v.form != "bare" or v.unit or lead.bound):
-        if v.unit is None and lead.unit is not None:
+    # A lead only hands its variable to a value that carries a unit the variable takes, or to a
+    # bare table cell under a heading that gave the unit ("2 to < 6 years: 0.8").
+    if lead is not None and v.form != "stage" and (
+            (v.unit is not None and lead.variable.accepts(v.unit))
+            or (v.unit is None and v.form == "bare" and lead.unit is not None)):
+        if v.unit is None:
             v.unit = v.high_unit = lead.unit
         if v.form == "bare" and lead.bound == _HIGH:
             v.low = v.low_inclusive = None
