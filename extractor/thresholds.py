@@ -50,7 +50,7 @@ _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
          "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
-         "not_participant_age", "cmp_before", "uln", "person")
+         "not_participant_age", "cmp_before", "uln", "person", "or_gap")
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ def load_grammar() -> _Grammar:
     word = (rf"(?<![\w-])(?:(?:{kinds['tens']})(?:[\s-](?:{kinds['unit']}))?|(?:{kinds['unit']}))"
             rf"(?:\s+(?:{kinds['scale']}))?(?![\w-])")
     unit_aliases = trie_alternation([
-        r"\s*".join(re.escape(w) for w in alias.split()).replace("/", r"\s*/\s*")
+        r"[\s\-]*".join(re.escape(w) for w in alias.split()).replace("/", r"\s*/\s*")
         + (r"(?![a-z])" if alias[-1].isalnum() else "")
         for alias, _ in load_units().text_aliases])
     path = data_path("threshold_grammar.json")
@@ -593,6 +593,14 @@ def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
             continue
         one_sided = (a.high is None and b.low is None and a.low is not None and b.high is not None)
         gap_end = min([m.start for m in b.links if m.start > a.end] + [b.start])
+        if not a.links and a.low is not None and b.high is None and g.gaps["or_gap"].match(folded, a.end, gap_end):
+            # "Participants <20 or >75 years of age": two alternatives on the variable of the second.
+            a.links, a.unit, a.high_unit, a.inherited = b.links, b.unit, b.unit, True
+            continue
+        if a.high is not None and a.low is None and b.low is not None and not a.links \
+                and g.gaps["or_gap"].match(folded, a.end, gap_end):
+            a.links, a.unit, a.high_unit, a.inherited = b.links, b.unit, b.unit, True
+            continue
         if not one_sided or not g.gaps["merge_gap"].match(folded, a.end, gap_end):
             continue
         if a.unit is not None and b.high_unit is not None and a.unit != b.high_unit:

@@ -22,7 +22,7 @@ _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _KEY_CHARS = str.maketrans({"µ": "u", "μ": "u", "×": "x", "✕": "x", "⨯": "x", "–": "-", "−": "-"})
 _SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _POWER_OF_TEN = re.compile(r"10(?:\^|\*\*?|e)?\(?(\d{1,2})\)?(?=/|cells|$)")
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[\s\-]+")
 _CELLS_PER = re.compile(r"(?:(?<=[\d^/])|^)cells?/")
 _LITRE = re.compile(r"/(?:liter|litre)$")
 _LEADING_TIMES = re.compile(r"^(?:x|\*)(?=\d|[a-z{])")
@@ -52,7 +52,7 @@ class UnitTable:
 
 
 def unit_key(surface: str) -> str:
-    """Comparison key of a unit's surface form: case, white space, micro signs and exponent notation folded."""
+    """Comparison key of a unit's surface form: case, white space, hyphens, micro signs and exponent notation folded."""
     s = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), surface.translate(_KEY_CHARS))
     s = _SPACE.sub("", s.lower())
     s = _POWER_OF_TEN.sub(r"10^\1", s)
