@@ -64,13 +64,14 @@ def main(argv: list[str] | None = None) -> int:
 def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: str | None,
                   seconds: float, errors: str) -> str:
     """The committed report: provenance, our tables, published results beside ours, first errors."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True,
                             text=True).stdout.strip() or "unknown"
     command = (f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
                + (f" --layers {' '.join(args.layers)}" if set(args.layers) != set(LAYERS) else ""))
     source = "predictions from " + str(args.pred) if args.pred else "the pipeline run on each gold text"
     lines = [f"# {TITLES[args.name]}", "",
-             f"Reproduce: `.venv/bin/{command}` (commit {commit}, {dt.date.today().isoformat()}); "
+             f"Reproduce: `.venv/bin/{command}` (commit {commit}, entity model as committed there, "
+             f"{dt.date.today().isoformat()}); "
              f"scored: {source}; layers scored: {', '.join(args.layers)}; "
              f"wall time {seconds:.1f} s for {report['documents']} documents.", ""]
     if conversion:
