@@ -428,6 +428,7 @@ def _catalogue_variable(brat: BratDocument, event: Event) -> str | None:
 
 
 def _line_of(text: str, offset: int) -> str:
+    """The line holding ``offset``: where a family alias looks for its context."""
     start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
     ends = [i for i in (text.find("\n", offset), text.find("\r", offset)) if i >= 0]
     return text[start:min(ends, default=len(text))]

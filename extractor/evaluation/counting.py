@@ -13,7 +13,7 @@ Counting rules (the format's Scoring section):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 from extractor.evaluation.matching import STRATEGIES, Accept, match
 from extractor.records import LAYERS, Document, Entity
@@ -75,7 +75,7 @@ class ScoringError:
     doc_id: str
     layer: str
     strategy: str
-    kind: str  # "missed" (gold without match) or "spurious" (prediction without match)
+    kind: Literal["missed", "spurious"]  # gold without a match, or prediction without one
     item: Any
     text: str
     closest: Any = None  # the item it matched under the lenient strategy, if any
@@ -157,6 +157,7 @@ def collect_errors(evaluation: Evaluation, doc: Document, layer: str, strategy: 
                    gold: Sequence[Any], pred: Sequence[Any],
                    strict_pairs: list[tuple[int, int]], lenient_pairs: list[tuple[int, int]]) -> None:
     """Record the strict strategy's misses and spurious items, each with its lenient partner if any."""
+    sides: tuple[tuple[Literal["missed", "spurious"], Sequence[Any], set[int], dict[int, int], Sequence[Any]], ...]
     sides = (("missed", gold, {i for i, _ in strict_pairs}, dict(lenient_pairs), pred),
              ("spurious", pred, {j for _, j in strict_pairs}, {j: i for i, j in lenient_pairs}, gold))
     for kind, items, matched, partner_of, others in sides:
