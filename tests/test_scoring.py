@@ -9,7 +9,7 @@ import pytest
 
 from extractor.cli import main
 from extractor.evaluation import EvaluationError, LoadError, build_report, load_documents, score
-from extractor.evaluation.matching import entities_lenient, jaccard, match, same_value
+from extractor.evaluation.matching import entities_lenient, match, same_value
 from extractor.evaluation.report import render_errors
 from extractor.records import Criterion, Document, Entity, Threshold
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
-from extractor.evaluation.matching import STRATEGIES, Accept, match
+from extractor.evaluation.matching import STRATEGIES, match
 from extractor.records import LAYERS, Document, Entity
 
 
