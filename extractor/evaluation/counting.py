@@ -68,6 +68,10 @@ class Tally:
             self.per_key.setdefault(key, Counts()).add(delta)
 
 
+#: A gold item without a match, or a prediction without one.
+ErrorKind = Literal["missed", "spurious"]
+
+
 @dataclass(frozen=True, slots=True)
 class ScoringError:
     """One missed or spurious item of a strict strategy, for error analysis."""
@@ -75,7 +79,7 @@ class ScoringError:
     doc_id: str
     layer: str
     strategy: str
-    kind: Literal["missed", "spurious"]  # gold without a match, or prediction without one
+    kind: ErrorKind
     item: Any
     text: str
     closest: Any = None  # the item it matched under the lenient strategy, if any
@@ -157,7 +161,7 @@ def collect_errors(evaluation: Evaluation, doc: Document, layer: str, strategy: 
                    gold: Sequence[Any], pred: Sequence[Any],
                    strict_pairs: list[tuple[int, int]], lenient_pairs: list[tuple[int, int]]) -> None:
     """Record the strict strategy's misses and spurious items, each with its lenient partner if any."""
-    sides: tuple[tuple[Literal["missed", "spurious"], Sequence[Any], set[int], dict[int, int], Sequence[Any]], ...]
+    sides: tuple[tuple[ErrorKind, Sequence[Any], set[int], dict[int, int], Sequence[Any]], ...]
     sides = (("missed", gold, {i for i, _ in strict_pairs}, dict(lenient_pairs), pred),
              ("spurious", pred, {j for _, j in strict_pairs}, {j: i for i, j in lenient_pairs}, gold))
     for kind, items, matched, partner_of, others in sides:
