@@ -10,7 +10,7 @@ import pytest
 from extractor.cli import main
 from extractor.evaluation import EvaluationError, LoadError, build_report, load_documents, score
 from extractor.evaluation.matching import entities_lenient, match, same_value
-from extractor.evaluation.report import render_errors
+from extractor.evaluation.report import render_errors, render_markdown
 from extractor.records import Criterion, Document, Entity, Threshold
 
 TEXT = "x" * 200
@@ -196,6 +196,15 @@ def test_error_listing_shows_text_and_lenient_partner() -> None:
     assert "missed   d [0, 3) person 'Age'  ~ predicted [0, 6) person" in listing
     assert "missed   d [23, 26) condition (negated) 'HIV'" in listing
     assert "spurious d [0, 6) person 'Age 18'  ~ gold [0, 3) person" in listing
+
+
+def test_markdown_has_per_label_and_per_variable_tables() -> None:
+    gold = doc(entities=[Entity(0, 3, "drug")], thresholds=[thr(0, 9, "age", 18, True, unit="a")])
+    pred = doc(entities=[Entity(0, 4, "drug")], thresholds=[thr(0, 9, "age", 18, False, unit="a")])
+    table = render_markdown(build_report(score({"d1": gold}, {"d1": pred})))
+    assert "| drug | 0.000 | 0.000 | 0.000 | 1.000 | 1.000 | 1.000 | 1 | 1 |" in table
+    assert "| age | 0.000 | 0.000 | 0.000 | 1.000 | 1.000 | 1.000 | 1 | 1 |" in table
+    assert "| thresholds | full | 0.000 | 0.000 | 0.000 | 0 | 1 | 1 |" in table
 
 
 def write_json(path: Path, obj: object) -> Path:
