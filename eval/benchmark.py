@@ -71,7 +71,8 @@ def run_once(cmd: list[str], output: Path) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
-            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read().decode('utf-8', 'replace')}")
+            detail = err.read().decode("utf-8", "replace")
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{detail}")
     documents = criteria = thresholds = 0
     with open(output, encoding="utf-8") as fh:
         for line in fh:
@@ -107,19 +108,22 @@ def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str]
         "finding sections and criteria, thresholds, writing JSONL. Peak memory: maximum resident set "
         "of the process and its workers (`os.wait4`). Median of the runs; goal: "
         f"{GOAL_TRIALS_PER_S:.0f} trials/s in one process.", "",
-        "| configuration | trials | criteria | thresholds | wall s (median) | trials/s | criteria/s | peak MiB | runs (s) |",
+        "| configuration | trials | criteria | thresholds | wall s (median) | trials/s | criteria/s | peak MiB "
+        "| runs (s) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, runs in results.items():
         t = statistics.median(r.seconds for r in runs)
         r0 = runs[0]
+        peak = max(r.peak_rss_mib for r in runs)
         lines.append(f"| {name} | {r0.documents} | {r0.criteria} | {r0.thresholds} | {t:.2f} | "
-                     f"{r0.documents / t:.0f} | {r0.criteria / t:.0f} | {max(r.peak_rss_mib for r in runs):.0f} | "
+                     f"{r0.documents / t:.0f} | {r0.criteria / t:.0f} | {peak:.0f} | "
                      f"{', '.join(f'{r.seconds:.2f}' for r in runs)} |")
     lines += ["", "Commands (output path varies):", ""]
     lines += [f"- {name}: `{cmd}`" for name, cmd in cmds.items()]
     lines += ["", "Machine:", ""] + [f"- {f}" for f in facts]
-    lines += ["", f"Reproduce: `.venv/bin/python eval/benchmark.py --runs {len(next(iter(results.values())))}`", ""]
+    runs = len(next(iter(results.values())))
+    lines += ["", f"Reproduce: `.venv/bin/python eval/benchmark.py --runs {runs}`", ""]
     return "\n".join(lines)
 
 

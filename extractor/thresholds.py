@@ -26,26 +26,16 @@ from extractor.units import convert, load_units, normalize_unit
 
 COMPARATORS_FILE = DataFile(frozenset({"surface", "position", "bound", "inclusive"}))
 NUMBER_WORDS_FILE = DataFile(frozenset({"word", "value", "kind"}))
+FOLD_FILE = DataFile(frozenset({"char", "replacement"}), frozenset({"note"}))
 GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}))
 
-# One code point in, one code point out: offsets into the folded text are offsets into the original.
-_FOLD = {
-    "⩾": "≥", "≧": "≥", "⩽": "≤", "≦": "≤", "‹": "<", "›": ">", "＞": ">", "＜": "<", "＝": "=",
-    "×": "x", "✕": "x", "⨯": "x", "ⅹ": "x", "∗": "*", "µ": "u", "μ": "u",
-    "–": "-", "—": "-", "−": "-", "‑": "-", "‐": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2002": " ", "\u2003": " ", "\\": " ",
-    "⁰": "0", "¹": "1", "²": "2", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9",
-}
-# Replacing through a regex is several times faster than str.translate on long texts where few
-# characters change.
-_FOLD_RE = re.compile("[" + re.escape("".join(_FOLD)) + "]")
 # Symbol-font artefacts of converted documents: "³ 18 years" is "≥ 18 years", "£ 2" is "≤ 2";
 # any other ³ is a cube ("/mm³") and any other £ is money.
 _SYMBOL_FONT = {"³": "≥", "£": "≤"}
 _UNDERLINED = re.compile(r"(?<=[<>])_")
-_SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?:Â|(?<![\w/^]))[³£](?=\s?\d))|³")  # "Â³": the same, mis-decoded
+# "Â³" is the same ³ mis-decoded.
+_SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?:Â|(?<![\w/^]))[³£](?=\s?\d))|³")
 _LOW, _HIGH, _EQ = "low", "high", "eq"
-_ROMAN = {"I": 1.0, "II": 2.0, "III": 3.0, "IV": 4.0, "V": 5.0}
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
@@ -120,9 +110,26 @@ class _Grammar:
     age: Variable
 
 
+@lru_cache(maxsize=1)
+def _fold_table() -> tuple[dict[str, str], re.Pattern[str]]:
+    """``data/fold.csv``: one character → one character, so offsets survive folding."""
+    path = data_path("fold.csv")
+    table: dict[str, str] = {}
+    for row in FOLD_FILE.read_csv(path):
+        char, replacement = (chr(int(c[2:], 16)) if c.startswith("U+") else c
+                             for c in (row["char"], row["replacement"]))
+        if len(char) != 1 or len(replacement) != 1:
+            raise DataFileError(f"{path}: {row['char']!r} → {row['replacement']!r} "
+                                "must map one character to one")
+        table[char] = replacement
+    # A regex replaces the few characters that change several times faster than str.translate.
+    return table, re.compile("[" + re.escape("".join(table)) + "]")
+
+
 def fold(text: str) -> str:
     """One spelling of comparators, signs, dashes and superscripts; same length as ``text``."""
-    text = _FOLD_RE.sub(lambda m: _FOLD[m.group()], text)
+    table, pattern = _fold_table()
+    text = pattern.sub(lambda m: table[m.group()], text)
     if "³" in text or "£" in text:
         text = _SYMBOL_FONT_RE.sub(_symbol_font, text)
     if "_" in text:  # "<_1.6": an underlined "<", i.e. "≤", typed without the symbol
@@ -150,7 +157,8 @@ def _scan(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str] | None
     """Next match of a scanner whose word matches must start at a word boundary."""
     while (m := pattern.search(text, pos)) is not None:
         start = m.start()
-        if start == 0 or not m.group()[0].isalpha() or not (text[start - 1].isalnum() or text[start - 1] == "_"):
+        before = text[start - 1] if start else " "
+        if not m.group()[0].isalpha() or not (before.isalnum() or before == "_"):
             return m
         pos = start + 1
     return None
@@ -196,31 +204,44 @@ def _emit(node: dict[str, dict]) -> str:
     return body + "?" if "" in node else body
 
 
+def _read_comparators() -> tuple[dict[str, Comparator], list[str], list[str]]:
+    """``data/comparators.csv``: lookup by :func:`_key`, and the prefix and postfix surfaces."""
+    path = data_path("comparators.csv")
+    comparators: dict[str, Comparator] = {}
+    prefix: list[str] = []
+    postfix: list[str] = []
+    for row in COMPARATORS_FILE.read_csv(path):
+        if row["position"] not in ("prefix", "postfix") or row["bound"] not in (_LOW, _HIGH, _EQ) \
+                or row["inclusive"] not in ("yes", "no"):
+            raise DataFileError(f"{path}: comparator {row['surface']!r}: position/bound/inclusive must be "
+                                f"prefix|postfix, low|high|eq, yes|no")
+        comparators[_key(row["surface"])] = Comparator(row["bound"], row["inclusive"] == "yes")
+        (prefix if row["position"] == "prefix" else postfix).append(row["surface"])
+    return comparators, prefix, postfix
+
+
+def _read_number_words() -> dict[str, tuple[int, str]]:
+    """``data/number_words.csv``: word (roman numerals as written, others lower case) → (value, kind)."""
+    path = data_path("number_words.csv")
+    words: dict[str, tuple[int, str]] = {}
+    for row in NUMBER_WORDS_FILE.read_csv(path):
+        if row["kind"] not in ("unit", "tens", "scale", "roman") or not row["value"].isdigit():
+            raise DataFileError(f"{path}: word {row['word']!r}: kind must be unit|tens|scale|roman, "
+                                f"value an integer")
+        words[row["word"] if row["kind"] == "roman" else row["word"].lower()] = (int(row["value"]), row["kind"])
+    return words
+
+
 @lru_cache(maxsize=1)
 def load_grammar() -> _Grammar:
     """Compile the grammar from the data files."""
     catalogue = load_catalogue()
-    cmp_path = data_path("comparators.csv")
-    comparators: dict[str, Comparator] = {}
-    word_comparators: list[str] = []
-    prefix: list[str] = []
-    postfix: list[str] = []
-    for row in COMPARATORS_FILE.read_csv(cmp_path):
-        if row["position"] not in ("prefix", "postfix") or row["bound"] not in (_LOW, _HIGH, _EQ) \
-                or row["inclusive"] not in ("yes", "no"):
-            raise DataFileError(f"{cmp_path}: comparator {row['surface']!r}: position/bound/inclusive must be "
-                                f"prefix|postfix, low|high|eq, yes|no")
-        comparators[_key(row["surface"])] = Comparator(row["bound"], row["inclusive"] == "yes")
-        if row["surface"][:1].isalpha() and row["position"] == "prefix":
-            word_comparators.append(row["surface"])
-        (prefix if row["position"] == "prefix" else postfix).append(_alias_pattern(row["surface"], ""))
-    words_path = data_path("number_words.csv")
-    words: dict[str, tuple[int, str]] = {}
-    for row in NUMBER_WORDS_FILE.read_csv(words_path):
-        if row["kind"] not in ("unit", "tens", "scale") or not row["value"].isdigit():
-            raise DataFileError(f"{words_path}: word {row['word']!r}: kind must be unit|tens|scale, value an integer")
-        words[row["word"].lower()] = (int(row["value"]), row["kind"])
-    kinds = {k: "|".join(w for w, (_, kind) in words.items() if kind == k) for k in ("unit", "tens", "scale")}
+    if "age" not in catalogue.variables:
+        raise DataFileError(f"{data_path('variables.csv')}: the catalogue must define 'age'")
+    comparators, prefix, postfix = _read_comparators()
+    words = _read_number_words()
+    kinds = {k: "|".join(sorted((w for w, (_, kind) in words.items() if kind == k), key=len, reverse=True))
+             for k in ("unit", "tens", "scale", "roman")}
     word = (rf"(?<![\w-])(?:(?:{kinds['tens']})(?:[\s-](?:{kinds['unit']}))?|(?:{kinds['unit']}))"
             rf"(?:\s+(?:{kinds['scale']}))?(?![\w-])")
     unit_aliases = trie_alternation([
@@ -229,17 +250,16 @@ def load_grammar() -> _Grammar:
         for alias, _ in load_units().text_aliases])
     path = data_path("threshold_grammar.json")
     fragments = {row["name"]: row["pattern"] for row in GRAMMAR_FILE.read_json(path, "fragments")}
-    fragments.update({"word": word, "cmp_words": trie_alternation(prefix), "post_words": trie_alternation(postfix),
-                      "unit": r"(?:@pow@|@uln@|(?:cells?\s*(?=/))?" + unit_aliases + ")"})
-
-    def expand(name: str, depth: int = 0) -> str:
-        if name not in fragments or depth > 12:
-            raise DataFileError(f"{path}: fragment {name!r} is missing or refers to itself")
-        return re.sub(r"@(\w+)@", lambda m: expand(m.group(1), depth + 1), fragments[name])
+    fragments.update({
+        "word": word, "roman": f"(?-i:{kinds['roman']})",
+        "cmp_words": trie_alternation([_alias_pattern(c, "") for c in prefix]),
+        "post_words": trie_alternation([_alias_pattern(c, "") for c in postfix]),
+        "unit": r"(?:@pow@|@uln@|(?:cells?\s*(?=/))?" + unit_aliases + ")",
+    })
 
     def compiled(name: str) -> re.Pattern[str]:
         try:
-            return re.compile(expand(name), re.IGNORECASE)
+            return re.compile(_expand(fragments, name, path), re.IGNORECASE)
         except re.error as exc:
             raise DataFileError(f"{path}: fragment {name!r} does not compile: {exc}") from exc
 
@@ -251,17 +271,27 @@ def load_grammar() -> _Grammar:
     abbreviation = re.compile(trie_alternation(
         [_alias_pattern(a, r"[\s\-]+", False) for a in aliases if is_case_sensitive(a)]))
     # Where a value can start: the value grammar is tried only there, not at every character.
-    anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|" + trie_alternation(
-        [_alias_pattern(w.lower(), "", False) for w in (*word_comparators, "between", "from", "stage", "grade", *words)]))
-    candidate = re.compile(r"\d|" + trie_alternation([_alias_pattern(w, "", False) for w in ("stage", *words)]))
+    spelled = [w for w, (_, kind) in words.items() if kind != "roman"]
+    starts = [c.lower() for c in prefix if c[:1].isalpha()] + ["between", "from", "stage", "grade", *spelled]
+    anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|" + _word_trie(starts))
+    candidate = re.compile(r"\d|" + _word_trie(["stage", *spelled]))
     # Without a mention or a lead, only an implied age can make a record, and that needs a time unit.
-    time_unit = re.compile(trie_alternation(
-        [_alias_pattern(alias.lower(), "", False) for alias, code in load_units().text_aliases if _is_time(code)]))
-    if "age" not in catalogue.variables:
-        raise DataFileError(f"{data_path('variables.csv')}: the catalogue must define 'age'")
-    return _Grammar(compiled("value"), anchor, mention, abbreviation, time_unit, candidate, compiled("num"), compiled("number_any"),
-                    comparators, words, {name: compiled(name) for name in _GAPS}, catalogue,
-                    catalogue.variables["age"])
+    time_aliases = [alias.lower() for alias, code in load_units().text_aliases if _is_time(code)]
+    time_unit = re.compile(_word_trie(time_aliases))
+    return _Grammar(compiled("value"), anchor, mention, abbreviation, time_unit, candidate, compiled("num"),
+                    compiled("number_any"), comparators, words, {name: compiled(name) for name in _GAPS},
+                    catalogue, catalogue.variables["age"])
+
+
+def _word_trie(words: list[str]) -> str:
+    return trie_alternation([_alias_pattern(w, "", False) for w in words])
+
+
+def _expand(fragments: dict[str, str], name: str, path: object, depth: int = 0) -> str:
+    """A fragment with every ``@other@`` replaced by that fragment, recursively."""
+    if name not in fragments or depth > 12:
+        raise DataFileError(f"{path}: fragment {name!r} is missing or refers to itself")
+    return re.sub(r"@(\w+)@", lambda m: _expand(fragments, m.group(1), path, depth + 1), fragments[name])
 
 
 # ------------------------------------------------------------------------------ numbers, values
@@ -329,7 +359,7 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
         low, high, low_inc, high_inc = min(values), max(values), True, True
         surfaces, form = (gd["lu"], gd["lu"]), "list"
     elif gd["roman"] is not None:
-        low = high = _ROMAN[gd["roman"]]
+        low = high = float(g.words[gd["roman"]][0])
         low_inc = high_inc = True
         surfaces, form = (None, None), "stage"
     else:
@@ -345,7 +375,8 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
     unit, high_unit = (units[0] if low is not None else units[1]), (units[1] if high is not None else units[0])
     if low is not None and high is not None and low > (convert(high, high_unit, unit) or high):
         return None  # runs backwards ("6 months to < 1 year" does not): not a range
-    age_phrase = bool(gd.get("cage") or gd.get("bage"))  # "under the age of 18", "between the ages of 18 and 65"
+    # "under the age of 18", "between the ages of 18 and 65"
+    age_phrase = bool(gd.get("cage") or gd.get("bage"))
     age_like = age_phrase or _is_time(unit or high_unit) and bool(
         any(s and g.gaps["age_unit"].search(s) for s in surfaces) or g.gaps["age_words"].search(cmp_word))
     return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like, age_phrase)
@@ -365,7 +396,7 @@ def _is_time(unit: str | None) -> bool:
 
 
 def _fits(var: Variable, value: _Value) -> bool:
-    """Whether a value can be a constraint on ``var``: unit of the right kind, numbers in the plausible range."""
+    """Whether a value can constrain ``var``: a unit of the right kind, numbers in the plausible range."""
     for number, unit in ((value.low, value.unit), (value.high, value.high_unit)):
         if number is None:
             continue
@@ -396,9 +427,8 @@ def _resolve(mention: _Mention, value: _Value, folded: str, g: _Grammar) -> list
     families = {v.family for v in mention.candidates}
     if len(families) != 1 or None in families:
         return [(v, start, end) for v in fitting]
-    lo, hi = min(mention.start, value.start), max(mention.end, value.end)
-    window_start = max(0, lo - 60)
-    window = folded[window_start:hi + 60]
+    window_start = max(0, start - 60)
+    window = folded[window_start:end + 60]
     centre = (mention.start + mention.end) / 2
 
     def rank(item: tuple[int, Variable]) -> tuple[int, float, int, int]:
@@ -419,7 +449,8 @@ def _resolve(mention: _Mention, value: _Value, folded: str, g: _Grammar) -> list
         if before and mention.start <= value.start:
             start = before[0].start()
         after = chosen.context.search(folded, mention.end, mention.end + 40)
-        if after and value.end <= mention.start and g.gaps["context_tail"].match(folded, mention.end, after.start()):
+        if after and value.end <= mention.start \
+                and g.gaps["context_tail"].match(folded, mention.end, after.start()):
             end = after.end()
     return [(chosen, start, end)]
 
@@ -437,7 +468,8 @@ def _mentions(folded: str, low: str, g: _Grammar) -> list[_Mention]:
     for start, end, surface in found:
         if out and start < out[-1].end:
             continue
-        candidates = tuple(v for v in g.catalogue.lookup(surface) if v.requires is None or v.requires.search(folded))
+        candidates = tuple(v for v in g.catalogue.lookup(surface)
+                           if v.requires is None or v.requires.search(folded))
         if candidates:
             out.append(_Mention(start, end, candidates))
     return out
@@ -467,7 +499,8 @@ def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Gr
             named = isinstance(prev, _Mention) and g.age in prev.candidates and i > 1
             if named:
                 before, cue_end = items[i - 2], prev.start
-            cue = gaps["subgroup_cue"].search(folded, before.end, cue_end) if isinstance(before, _Value) else None
+            cue = (gaps["subgroup_cue"].search(folded, before.end, cue_end)
+                   if isinstance(before, _Value) else None)
             if cue and cue.end() == cue_end and (named or v.age_like or gaps["person"].search(cue.group())):
                 if before is last_record:
                     start = cue.start() + (1 if folded[cue.start()] == "(" else 0)
@@ -496,7 +529,8 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
     right = (nxt if isinstance(nxt, _Mention) and v.form != "bare"
              and gaps["before_gap"].match(folded, v.end, nxt.start) else None)
     opening = folded.rfind("(", 0, prev.start) if isinstance(prev, _Mention) else -1
-    if opening >= 0 and folded[opening + 1:prev.start].strip() and _closes_parenthesis(folded, prev.end, v.start):
+    if opening >= 0 and folded[opening + 1:prev.start].strip() \
+            and _closes_parenthesis(folded, prev.end, v.start):
         # "DLCO (corrected for Hgb) ≥ 50%": a mention inside an aside is not the subject.
         before = [item for item in items[:i] if item.end <= opening]
         prev = before[-1] if before and isinstance(before[-1], _Mention) else None
@@ -517,7 +551,8 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
             return True
     if right is not None:
         v.links = [right]
-        tail = gaps["trailing_unit"].match(folded, right.end) if v.unit is None and v.high_unit is None else None
+        tail = (gaps["trailing_unit"].match(folded, right.end)
+                if v.unit is None and v.high_unit is None else None)
         code = _unit_code(tail.group("unit"), g) if tail else None
         if tail and code:  # "> 50,000 white blood cells/mcL"
             v.unit = v.high_unit = code
@@ -593,12 +628,12 @@ def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
             continue
         one_sided = (a.high is None and b.low is None and a.low is not None and b.high is not None)
         gap_end = min([m.start for m in b.links if m.start > a.end] + [b.start])
-        if not a.links and a.low is not None and b.high is None and g.gaps["or_gap"].match(folded, a.end, gap_end):
+        or_gap = g.gaps["or_gap"].match(folded, a.end, gap_end)
+        if not a.links and a.low is not None and b.high is None and or_gap:
             # "Participants <20 or >75 years of age": two alternatives on the variable of the second.
             a.links, a.unit, a.high_unit, a.inherited = b.links, b.unit, b.unit, True
             continue
-        if a.high is not None and a.low is None and b.low is not None and not a.links \
-                and g.gaps["or_gap"].match(folded, a.end, gap_end):
+        if not a.links and a.high is not None and a.low is None and b.low is not None and or_gap:
             a.links, a.unit, a.high_unit, a.inherited = b.links, b.unit, b.unit, True
             continue
         if not one_sided or not g.gaps["merge_gap"].match(folded, a.end, gap_end):
@@ -683,7 +718,8 @@ def _records(var: Variable, start: int, end: int, v: _Value, text: str) -> list[
     unit = v.unit if v.unit is not None else var.default_unit
     high_unit = v.high_unit if v.high_unit is not None else var.default_unit
     if v.low is not None and v.high is not None and unit != high_unit:
-        return [Threshold(start, end, var.id, v.low, v.low_inclusive, None, None, unit, span, subgroup=subgroup),
+        return [Threshold(start, end, var.id, v.low, v.low_inclusive, None, None, unit, span,
+                          subgroup=subgroup),
                 Threshold(start, end, var.id, None, None, v.high, v.high_inclusive, high_unit, span,
                           subgroup=subgroup)]
     return [Threshold(start, end, var.id, v.low, v.low_inclusive, v.high, v.high_inclusive,

@@ -34,7 +34,7 @@ class UnitError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One UCUM unit: its commensurability group (``None``: converts only to itself) and factor to the group's base."""
+    """A UCUM unit: its commensurability group (``None``: itself only) and factor to the group's base."""
 
     code: str
     group: str | None
@@ -52,7 +52,7 @@ class UnitTable:
 
 
 def unit_key(surface: str) -> str:
-    """Comparison key of a unit's surface form: case, white space, hyphens, micro signs and exponent notation folded."""
+    """Comparison key of a unit as written: case, white space, hyphens, micro signs, exponents folded."""
     s = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), surface.translate(_KEY_CHARS))
     s = _SPACE.sub("", s.lower())
     s = _POWER_OF_TEN.sub(r"10^\1", s)

@@ -93,7 +93,8 @@ def test_cases_are_verbatim_from_their_source(corpus_texts: dict[str, str]) -> N
 def gold_documents() -> list[Document]:
     if not ANNOTATIONS.is_dir():
         return []
-    docs = [Document.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in sorted(ANNOTATIONS.glob("*.json"))]
+    docs = [Document.from_dict(json.loads(p.read_text(encoding="utf-8")))
+            for p in sorted(ANNOTATIONS.glob("*.json"))]
     return [d for d in docs if d.thresholds is not None and d.criteria is not None]
 
 
@@ -104,7 +105,8 @@ def test_seed_gold_reproduced_exactly(gold: Document) -> None:
     def key(t: Threshold) -> tuple[Any, ...]:
         return (t.start, t.end, t.variable, t.low, t.low_inclusive, t.high, t.high_inclusive, t.unit)
 
-    assert sorted(map(key, extract_thresholds(gold.text, gold.criteria or []))) == sorted(map(key, gold.thresholds or []))
+    predicted = extract_thresholds(gold.text, gold.criteria or [])
+    assert sorted(map(key, predicted)) == sorted(map(key, gold.thresholds or []))
 
 
 def test_text_outside_criteria_gives_nothing() -> None:
@@ -112,7 +114,8 @@ def test_text_outside_criteria_gives_nothing() -> None:
     text = "Summary: for children under 25 years old.\nInclusion Criteria:\nAge ≥ 18 years"
     start = text.index("Age")
     records = extract_thresholds(text, [Criterion(start, len(text), "inclusion")])
-    assert [(t.variable, t.low, t.start, t.end, t.criterion) for t in records] == [("age", 18.0, start, len(text), 0)]
+    assert [(t.variable, t.low, t.start, t.end, t.criterion) for t in records] == \
+        [("age", 18.0, start, len(text), 0)]
 
 
 def test_exclusion_kind_does_not_flip_the_bound() -> None:
@@ -130,13 +133,17 @@ def test_exclusion_kind_does_not_flip_the_bound() -> None:
 ])
 def test_lead_in(lead: str, variable: str | None, unit: str | None, bound: str | None) -> None:
     found = lead_in(lead)
-    assert (found.variable.id, found.unit, found.bound) == (variable, unit, bound) if found else variable is None
+    if variable is None:
+        assert found is None
+    else:
+        assert found is not None and (found.variable.id, found.unit, found.bound) == (variable, unit, bound)
 
 
 def test_heading_refines_current_lead() -> None:
     current = lead_in("A serum creatinine based on age/gender as follows:")
     refined = lead_in("Age: Maximum serum creatinine (mg/dL)", current=current)
-    assert refined is not None and (refined.variable.id, refined.unit, refined.bound) == ("creatinine", "mg/dL", "high")
+    assert refined is not None
+    assert (refined.variable.id, refined.unit, refined.bound) == ("creatinine", "mg/dL", "high")
 
 
 @pytest.mark.parametrize("surface, value", [
