@@ -84,6 +84,7 @@ class _Value:
     high_unit: str | None
     age_like: bool
     age_phrase: bool
+    unknown_tail: bool
     links: list[_Mention] = field(default_factory=list)
     subgroup: tuple[int, int] | None = None
     from_lead: bool = False
@@ -369,9 +370,8 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
     if low is None and high is None:
         return None
     units = [_unit_code(s, g) if s else None for s in surfaces]
-    if any(s and u is None for s, u in zip(surfaces, units)) or (
-            surfaces[1] is None and g.gaps["unknown_unit"].match(m.string, m.end())):
-        return None  # a unit the table does not know ("3x upper normal"): better no record than a wrong one
+    if any(s and u is None for s, u in zip(surfaces, units)):
+        return None  # a unit the table does not know: better no record than a wrong one
     unit, high_unit = (units[0] if low is not None else units[1]), (units[1] if high is not None else units[0])
     if low is not None and high is not None and low > (convert(high, high_unit, unit) or high):
         return None  # runs backwards ("6 months to < 1 year" does not): not a range
@@ -379,7 +379,10 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
     age_phrase = bool(gd.get("cage") or gd.get("bage"))
     age_like = age_phrase or _is_time(unit or high_unit) and bool(
         any(s and g.gaps["age_unit"].search(s) for s in surfaces) or g.gaps["age_words"].search(cmp_word))
-    return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like, age_phrase)
+    # "3x upper normal", "140/90", "135 mEq/dL": followed by something that reads as a unit we do not know.
+    unknown_tail = form != "stage" and surfaces[1] is None and bool(g.gaps["unknown_unit"].match(m.string, m.end()))
+    return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like, age_phrase,
+                  unknown_tail)
 
 
 def _unit_code(surface: str, g: _Grammar) -> str | None:
@@ -687,6 +690,9 @@ def _extract(text: str, folded: str, low: str, lead: Lead | None) -> tuple[list[
     values = _values(folded, low, g)
     if not values:
         return [], False
+    # A value followed by an unknown unit is dropped, unless what follows is a mention ("> 5 WBC/mcL").
+    starts = {m.start for m in mentions}
+    values = [v for v in values if not v.unknown_tail or len(folded) - len(folded[v.end:].lstrip()) in starts]
     mentions = [m for m in mentions if not any(v.start <= m.start and m.end <= v.end for v in values)
                 and not (g.age in m.candidates  # "onset before the age of 50": not the participant's age
                          and g.gaps["not_participant_age"].search(folded, max(0, m.start - 20), m.start))]
