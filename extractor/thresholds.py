@@ -525,12 +525,26 @@ def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Gr
 
 def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, lead: Lead | None,
               g: _Grammar) -> bool:
-    """Link ``v`` by the first rule that applies; ``True`` when it was linked."""
-    gaps = g.gaps
-    prev = items[i - 1] if i > 0 else None
+    """Link ``v`` (``items[i]``) by the first rule that applies; ``True`` when it was linked."""
+    right = _right_mention(v, i, items, folded, g)
+    return (_link_left(v, i, items, folded, g, right) or _link_right(v, right, folded, g)
+            or _link_previous(v, items[i - 1] if i else None, folded, g)
+            or _link_implied_age(v, folded, g) or _link_lead(v, lead))
+
+
+def _right_mention(v: _Value, i: int, items: list[_Mention | _Value], folded: str,
+                   g: _Grammar) -> _Mention | None:
+    """The mention right after a value that comes first: "> 95% CD19 positive", "≥20% lymphoblasts"."""
     nxt = items[i + 1] if i + 1 < len(items) else None
-    right = (nxt if isinstance(nxt, _Mention) and v.form != "bare"
-             and gaps["before_gap"].match(folded, v.end, nxt.start) else None)
+    if isinstance(nxt, _Mention) and v.form != "bare" and g.gaps["before_gap"].match(folded, v.end, nxt.start):
+        return nxt
+    return None
+
+
+def _link_left(v: _Value, i: int, items: list[_Mention | _Value], folded: str, g: _Grammar,
+               right: _Mention | None) -> bool:
+    """The mention before the value, with the mentions coordinated with it ("creatinine and/or BUN")."""
+    prev = items[i - 1] if i else None
     opening = folded.rfind("(", 0, prev.start) if isinstance(prev, _Mention) else -1
     if opening >= 0 and folded[opening + 1:prev.start].strip() \
             and _closes_parenthesis(folded, prev.end, v.start):
@@ -538,57 +552,77 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
         before = [item for item in items[:i] if item.end <= opening]
         prev = before[-1] if before and isinstance(before[-1], _Mention) else None
         i = items.index(prev) + 1 if prev is not None else i
-    if isinstance(prev, _Mention):
-        tight = gaps["tight_gap"].match(folded, prev.end, v.start)
-        if tight or (v.form not in _TIGHT_FORMS and right is None
-                     and gaps["cmp_gap"].match(folded, prev.end, v.start)):
-            group = [prev]
-            j = i - 1
-            while j > 0 and isinstance(items[j - 1], _Mention) \
-                    and gaps["coord_gap"].match(folded, items[j - 1].end, items[j].start):
-                group.insert(0, items[j - 1])
-                j -= 1
-            v.links = group
-            if v.form == "bare":
-                _bare_cue(v, folded, group[0].start, g)
-            return True
-    if right is not None:
-        v.links = [right]
-        tail = (gaps["trailing_unit"].match(folded, right.end)
-                if v.unit is None and v.high_unit is None else None)
-        code = _unit_code(tail.group("unit"), g) if tail else None
-        if tail and code:  # "> 50,000 white blood cells/mcL"
-            v.unit = v.high_unit = code
-            v.end = tail.end()
-        return True
-    if v.form != "bare" and isinstance(prev, _Value) and prev.links \
-            and gaps["inherit_gap"].match(folded, prev.end, v.start):
-        v.links = prev.links
-        v.inherited = True
-        return True
-    if (_is_time(v.unit) or _is_time(v.high_unit) or v.age_phrase) and v.form != "bare":
-        # The person the bound constrains stands for "age": "Children … up to 25 years old"; so
-        # does a criterion that is nothing but the band ("0 to 55 years").
-        cue = gaps["age_cue"].search(folded, max(0, v.start - 80), v.start)
-        alone = folded.strip(" .;:,-") == folded[v.start:v.end]
-        if (cue or v.age_like or alone) and not gaps["consent_subgroup"].search(folded):
-            v.links = [_Mention(cue.start() if cue else v.start, v.start, (g.age,))]
-            return True
-    # A lead only hands its variable to a value that carries a unit the variable takes, or to a
-    # bare table cell under a heading that gave the unit ("2 to < 6 years: 0.8").
-    if lead is not None and v.form != "stage" and (
+    if not isinstance(prev, _Mention):
+        return False
+    # A value written without a comparator must sit right by its mention; one with a comparator may
+    # be further off ("Life expectancy, as judged by the investigator, of at least 60 days").
+    if not g.gaps["tight_gap"].match(folded, prev.end, v.start) and (
+            v.form in _TIGHT_FORMS or right is not None or not g.gaps["cmp_gap"].match(folded, prev.end, v.start)):
+        return False
+    group = [prev]
+    j = i - 1
+    while j > 0 and isinstance(items[j - 1], _Mention) \
+            and g.gaps["coord_gap"].match(folded, items[j - 1].end, items[j].start):
+        group.insert(0, items[j - 1])
+        j -= 1
+    v.links = group
+    if v.form == "bare":
+        _bare_cue(v, folded, group[0].start, g)
+    return True
+
+
+def _link_right(v: _Value, right: _Mention | None, folded: str, g: _Grammar) -> bool:
+    """The mention after the value, taking a unit written after it ("> 50,000 white blood cells/mcL")."""
+    if right is None:
+        return False
+    v.links = [right]
+    tail = g.gaps["trailing_unit"].match(folded, right.end) if v.unit is None and v.high_unit is None else None
+    code = _unit_code(tail.group("unit"), g) if tail else None
+    if tail and code:
+        v.unit = v.high_unit = code
+        v.end = tail.end()
+    return True
+
+
+def _link_previous(v: _Value, prev: _Mention | _Value | None, folded: str, g: _Grammar) -> bool:
+    """The variable of the value just before: "ALT ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)"."""
+    if v.form == "bare" or not isinstance(prev, _Value) or not prev.links \
+            or not g.gaps["inherit_gap"].match(folded, prev.end, v.start):
+        return False
+    v.links = prev.links
+    v.inherited = True
+    return True
+
+
+def _link_implied_age(v: _Value, folded: str, g: _Grammar) -> bool:
+    """Age, when a person stands for it ("Children … up to 25 years old"), the unit says so ("years
+    old"), or the criterion is nothing but the band ("0 to 55 years"); not for consent rules."""
+    if not (_is_time(v.unit) or _is_time(v.high_unit) or v.age_phrase) or v.form == "bare":
+        return False
+    cue = g.gaps["age_cue"].search(folded, max(0, v.start - 80), v.start)
+    alone = folded.strip(" .;:,-") == folded[v.start:v.end]
+    if not (cue or v.age_like or alone) or g.gaps["consent_subgroup"].search(folded):
+        return False
+    v.links = [_Mention(cue.start() if cue else v.start, v.start, (g.age,))]
+    return True
+
+
+def _link_lead(v: _Value, lead: Lead | None) -> bool:
+    """The variable of the list's lead-in, for a value with a unit that variable takes, or a bare
+    table cell under a heading that gave the unit ("2 to < 6 years: 0.8")."""
+    if lead is None or v.form == "stage" or not (
             (v.unit is not None and lead.variable.accepts(v.unit))
             or (v.unit is None and v.form == "bare" and lead.unit is not None)):
-        if v.unit is None:
-            v.unit = v.high_unit = lead.unit
-        if v.form == "bare" and lead.bound == _HIGH:
-            v.low = v.low_inclusive = None
-        elif v.form == "bare" and lead.bound == _LOW:
-            v.high = v.high_inclusive = None
-        v.links = [_Mention(v.start, v.start, (lead.variable,))]
-        v.from_lead = True
-        return True
-    return False
+        return False
+    if v.unit is None:
+        v.unit = v.high_unit = lead.unit
+    if v.form == "bare" and lead.bound == _HIGH:
+        v.low = v.low_inclusive = None
+    elif v.form == "bare" and lead.bound == _LOW:
+        v.high = v.high_inclusive = None
+    v.links = [_Mention(v.start, v.start, (lead.variable,))]
+    v.from_lead = True
+    return True
 
 
 def _closes_parenthesis(folded: str, start: int, end: int) -> bool:
