@@ -380,7 +380,8 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
     age_like = age_phrase or _is_time(unit or high_unit) and bool(
         any(s and g.gaps["age_unit"].search(s) for s in surfaces) or g.gaps["age_words"].search(cmp_word))
     # "3x upper normal", "140/90", "135 mEq/dL": followed by something that reads as a unit we do not know.
-    unknown_tail = form != "stage" and surfaces[1] is None and bool(g.gaps["unknown_unit"].match(m.string, m.end()))
+    unknown_tail = form != "stage" and surfaces[1] is None \
+        and g.gaps["unknown_unit"].match(m.string, m.end()) is not None
     return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like, age_phrase,
                   unknown_tail)
 
