@@ -15,7 +15,7 @@ from extractor.units import convert, load_units
 
 VARIABLES_FILE = DataFile(
     frozenset({"id", "name", "aliases", "min", "max"}),
-    frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires"}),
+    frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires", "implied"}),
 )
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
 
@@ -36,6 +36,7 @@ class Variable:
     family: str | None
     context: re.Pattern[str] | None
     requires: re.Pattern[str] | None
+    implied: bool = False
 
     def accepts(self, unit: str | None) -> bool:
         """Whether a value in ``unit`` can be about this variable ("platelets ≥ 1.5 × ULN" cannot)."""
@@ -109,6 +110,7 @@ def load_catalogue() -> Catalogue:
             row.get("core") == "1", row.get("family") or None,
             _regex(str(path), var_id, "context", row.get("context", "")),
             _regex(str(path), var_id, "requires", row.get("requires", "")),
+            row.get("implied") == "1",
         )
         variables[var_id] = var
         for alias in aliases:

@@ -40,7 +40,8 @@ _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
          "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
-         "not_participant_age", "cmp_before", "uln", "person", "or_gap")
+         "not_participant_age", "cmp_before", "uln", "person", "or_gap", "subgroup_lead",
+         "cmp_gap_unitless")
 
 
 @dataclass(frozen=True)
@@ -330,17 +331,17 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
         between = gd["b1"] is not None
         low, high = parse_number(gd["b1" if between else "r1"]), parse_number(gd["b2" if between else "r2"])
         u1, u2 = (gd["bu1"], gd["bu2"]) if between else (gd["ru1"], gd["ru2"])
-        low_inc, high_inc = True, between or gd["rc2"] is None or gd["rc2"] in ("≤", "<=", "=<")
+        low_inc, high_inc = True, between or gd["rc2"] is None or g.comparators[_key(gd["rc2"])].inclusive
         surfaces, form = (u1 or u2, u2 or u1), "range"
     elif gd["cmp"] is not None:
         comparator = g.comparators[_key(gd["cmp"])]
         cmp_word = gd["cmp"]
         number = parse_number(gd["c1"])
         surfaces, form = (gd["cu1"], gd["cu1"]), "cmp"
-        if gd["c2"] is not None:
+        if gd["c2"] is not None:  # "≥ 6 months to ≤ 18 years", "=18.5 to =29.9"
             low, high = number, parse_number(gd["c2"])
             low_inc = comparator.inclusive if comparator.bound == _LOW else True
-            high_inc = True
+            high_inc = gd["cc2"] is None or g.comparators[_key(gd["cc2"])].inclusive
             surfaces = (gd["cu1"] or gd["cu2"], gd["cu2"] or gd["cu1"])
         elif comparator.bound in (_LOW, _EQ):
             low, low_inc = number, comparator.inclusive
@@ -505,7 +506,10 @@ def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Gr
                 before, cue_end = items[i - 2], prev.start
             cue = (gaps["subgroup_cue"].search(folded, before.end, cue_end)
                    if isinstance(before, _Value) else None)
-            if cue and cue.end() == cue_end and (named or v.age_like or gaps["person"].search(cue.group())):
+            # After a value that is no record, the condition must follow it directly ("HCT-CI =< 5 for
+            # patients over 60 years"), or any number before it would swallow an age limit.
+            if cue and cue.end() == cue_end and (named or v.age_like or gaps["person"].search(cue.group())) \
+                    and (before.links or gaps["subgroup_lead"].fullmatch(folded, before.end, cue.start())):
                 if before is last_record:
                     start = cue.start() + (1 if folded[cue.start()] == "(" else 0)
                     start += len(folded[start:cue_end]) - len(folded[start:cue_end].lstrip())
@@ -530,7 +534,7 @@ def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, le
     right = _right_mention(v, i, items, folded, g)
     return (_link_left(v, i, items, folded, g, right) or _link_right(v, right, folded, g)
             or _link_previous(v, items[i - 1] if i else None, folded, g)
-            or _link_implied_age(v, folded, g) or _link_lead(v, lead))
+            or _link_implied_age(v, folded, g) or _link_implied_by_unit(v, g) or _link_lead(v, lead))
 
 
 def _right_mention(v: _Value, i: int, items: list[_Mention | _Value], folded: str,
@@ -556,9 +560,11 @@ def _link_left(v: _Value, i: int, items: list[_Mention | _Value], folded: str, g
     if not isinstance(prev, _Mention):
         return False
     # A value written without a comparator must sit right by its mention; one with a comparator may
-    # be further off ("Life expectancy, as judged by the investigator, of at least 60 days").
+    # be further off ("Life expectancy, as judged by the investigator, of at least 60 days"), less so
+    # without a unit.
+    far = g.gaps["cmp_gap" if v.unit or v.high_unit else "cmp_gap_unitless"]
     if not g.gaps["tight_gap"].match(folded, prev.end, v.start) and (
-            v.form in _TIGHT_FORMS or right is not None or not g.gaps["cmp_gap"].match(folded, prev.end, v.start)):
+            v.form in _TIGHT_FORMS or right is not None or not far.match(folded, prev.end, v.start)):
         return False
     group = [prev]
     j = i - 1
@@ -606,6 +612,17 @@ def _link_implied_age(v: _Value, folded: str, g: _Grammar) -> bool:
         return False
     v.links = [_Mention(cue.start() if cue else v.start, v.start, (g.age,))]
     return True
+
+
+def _link_implied_by_unit(v: _Value, g: _Grammar) -> bool:
+    """A variable that its unit alone names ("Patients must be >= 15 kg" is a weight)."""
+    if v.form == "bare" or v.unit is None:
+        return False
+    for var in g.catalogue.variables.values():
+        if var.implied and convert(1.0, v.unit, var.unit) is not None:
+            v.links = [_Mention(v.start, v.start, (var,))]
+            return True
+    return False
 
 
 def _link_lead(v: _Value, lead: Lead | None) -> bool:
@@ -662,7 +679,7 @@ def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
     """
     for a, b in zip(values, values[1:]):
         if a.merged or not b.links or (a.links and _candidate_ids(a) != _candidate_ids(b)) \
-                or (not a.links and (a.unit is not None or a.form != "cmp")):
+                or (not a.links and (a.unit not in (None, b.high_unit) or a.form != "cmp")):
             continue
         one_sided = (a.high is None and b.low is None and a.low is not None and b.high is not None)
         gap_end = min([m.start for m in b.links if m.start > a.end] + [b.start])

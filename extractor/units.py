@@ -21,7 +21,7 @@ UNITS_FILE = DataFile(frozenset({"code", "factor", "aliases"}), frozenset({"grou
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _KEY_CHARS = str.maketrans({"µ": "u", "μ": "u", "×": "x", "✕": "x", "⨯": "x", "–": "-", "−": "-"})
 _SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
-_POWER_OF_TEN = re.compile(r"10(?:\^|\*\*?|e)?\(?(\d{1,2})\)?(?=/|cells|$)")
+_POWER_OF_TEN = re.compile(r"10(?:\^|\*\*?|e)?[({]?(\d{1,2})[)}]?(?=/|cells|$)")
 _SPACE = re.compile(r"[\s\-]+")
 _CELLS_PER = re.compile(r"(?:(?<=[\d^/])|^)cells?/")
 _LITRE = re.compile(r"/(?:liter|litre)$")
