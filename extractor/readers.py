@@ -192,9 +192,12 @@ def _from_object(obj: Any, where: str, options: ReadOptions) -> Item:
             doc = Document.from_dict(obj, where)
         except RecordError as exc:
             return ReadError(where, str(exc))
+        # A gold file may say how its text is to be read: as one declared section (Chia's
+        # _inc/_exc) or as a registry criteria field (LCT) rather than a page.
         section = doc.meta.get("section", options.section)
         section = section if section in SECTION_CHOICES else options.section
-        return InputRecord(doc.id, doc.text, where, section, eligibility=False, meta=dict(doc.meta))
+        return InputRecord(doc.id, doc.text, where, section, eligibility=doc.meta.get("eligibility") is True,
+                           meta=dict(doc.meta))
     return _from_fields(obj, where, options)
 
 

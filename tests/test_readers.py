@@ -43,6 +43,8 @@ CASES = [
     ("jsonl_named_fields", "b.jsonl", '{"nct": "N1", "criteria": "Age > 18"}\n',
      ReadOptions(id_field="nct", text_field="criteria"), [("N1", "Age > 18", True, "auto", {})]),
     ("gold_document", "gold.json", json.dumps(GOLD), ReadOptions(), [("G1", "Pregnant", False, "exclusion", {})]),
+    ("gold_registry_text", "lct.json", json.dumps({"id": "L1", "text": "Age > 18", "meta": {"eligibility": True}}),
+     ReadOptions(), [("L1", "Age > 18", True, "auto", {"eligibility": True})]),
     ("declared_section", "chia_exc.txt", "Pregnant\n", ReadOptions(section="exclusion"),
      [("chia_exc", "Pregnant", False, "exclusion", {})]),
 ]

@@ -59,6 +59,8 @@ CASES = [
      [(I, "Creatinine normal"), (I, "Adequate organ function:")]),
     ("heading_variants", "KEY INCLUSION CRITERIA:\n- Adults\nMain exclusion criteria include:\n- Minors\n",
      "auto", False, [(I, "Adults"), (E, "Minors")]),
+    ("possessive_and_non_inclusion_headings", "Patient's inclusion criteria\n- Adults\nNon-inclusion Criteria:\n"
+     "- Minors\n", "auto", True, [(I, "Adults"), (E, "Minors")]),
     ("heading_with_content", "Inclusion Criteria: Age ≥ 18 years\nExclusion Criteria: Pregnancy\n", "auto", True,
      [(I, "Age ≥ 18 years"), (E, "Pregnancy")]),
     ("who_can_enter_page", "Cookies banner.\n\nWho can enter\n  • Children up to 25 years old\n  • Follow-up "
