@@ -111,5 +111,5 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
                 log.info("stopping at step %d: %s", step, "time limit" if out_of_time else "patience")
                 return nlp
     if step % every:
-        checkpoint()
+        log.info("end of training at step %d: dev ents_f %.4f best %.4f", step, checkpoint(), best)
     return nlp
