@@ -94,11 +94,14 @@ class TransformerTagger:
         return cls(model, tokenizer, settings.get("max_length", 128), settings.get("stride", 32))
 
     def tag(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans per text; texts are batched by length so that little of each batch is padding."""
         import torch
 
-        out: list[list[Span]] = []
-        for first in range(0, len(texts), self.batch_size):
-            batch = list(texts[first:first + self.batch_size])
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: dict[int, list[Span]] = {}
+        for first in range(0, len(order), self.batch_size):
+            indices = order[first:first + self.batch_size]
+            batch = [texts[i] for i in indices]
             enc = _encode(self.tokenizer, batch, self.max_length, self.stride, padding=True)
             with torch.inference_mode():
                 logits = self.model(input_ids=torch.tensor(enc["input_ids"]),
@@ -110,10 +113,10 @@ class TransformerTagger:
                     # a piece seen in two windows keeps the label of the window it appeared in first
                     if start != end and start not in per_text[sample]:
                         per_text[sample][start] = ((start, end), self.model.config.id2label[label])
-            for pieces in per_text:
+            for i, pieces in zip(indices, per_text):
                 ordered = [pieces[k] for k in sorted(pieces)]
-                out.append(decode([o for o, _ in ordered], [lab for _, lab in ordered]))
-        return out
+                out[i] = decode([o for o, _ in ordered], [lab for _, lab in ordered])
+        return [out[i] for i in range(len(texts))]
 
 
 def _encode(tokenizer: Any, texts: list[str], max_length: int, stride: int, padding: bool) -> Any:
