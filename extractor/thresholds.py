@@ -199,10 +199,11 @@ def trie_alternation(patterns: list[str]) -> str:
 
 
 def _emit(node: dict[str, dict]) -> str:
+    # Longer continuations first; an end assertion such as (?!\w) last, or "mg" would beat "mg%".
     branches = [atom + _emit(child) for atom, child in node.items() if atom]
     if not branches:
         return ""
-    body = "(?:" + "|".join(sorted(branches, key=len, reverse=True)) + ")"
+    body = "(?:" + "|".join(sorted(branches, key=lambda b: (b.startswith("(?"), -len(b)))) + ")"
     return body + "?" if "" in node else body
 
 
