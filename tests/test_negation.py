@@ -22,6 +22,9 @@ def negated_words(text: str) -> list[str]:
 
 @pytest.mark.parametrize("text, expected", [
     ("No history of diabetes", ["history", "of", "diabetes"]),
+    # at most five words (NegEx's window)
+    ("No history of diabetes, hypertension or stroke", ["history", "of", "diabetes", "hypertension", "or"]),
+    ("Hepatitis B or C or HIV is excluded", ["B", "or", "C", "or", "HIV"]),
     ("Patients without hepatitis B or C", ["hepatitis", "B", "or", "C"]),
     ("Absence of brain metastases", ["brain", "metastases"]),
     ("Free of disease for 5 years", ["disease", "for", "5", "years"]),

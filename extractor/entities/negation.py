@@ -1,8 +1,9 @@
 """Negation scope within one criterion (NegEx-like cues and scope breakers).
 
 A forward cue ("no", "without", "other than") negates what follows it up to the next
-scope breaker ("but", ";", a sentence end) or another cue; a backward cue ("… is
-excluded") negates what precedes it back to the previous breaker. The functions take
+scope breaker ("but", ";", a sentence end) or another cue, and at most
+:data:`SCOPE_WORDS` words; a backward cue ("… is excluded") negates what precedes it,
+back to the previous breaker and at most as many words. The functions take
 one criterion's text, never a whole document, so a "No" in one bullet cannot negate
 the next bullet. The cue table is ``data/negation_cues.json``.
 """
@@ -16,6 +17,11 @@ from extractor.resources import DataFile, DataFileError, data_path
 
 CUES_FILE = DataFile(frozenset({"cue", "direction"}))
 DIRECTIONS: tuple[str, ...] = ("forward", "backward", "terminate", "pseudo")
+#: NegEx's window. On Chia's train split (gold entities, gold ``negated``) an unbounded scope
+#: flags 2.6 times too many entities (precision 0.39, recall 0.81, accuracy 0.957); five words
+#: give precision 0.62, recall 0.70, accuracy 0.978 (3 words: 0.71/0.54; 8 words: 0.52/0.79).
+SCOPE_WORDS = 5
+_WORD = re.compile(r"\S+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +81,12 @@ def negation_scopes(text: str) -> list[tuple[int, int]]:
     for i, cue in enumerate(cues):
         if cue.direction == "forward":
             end = next((c.start for c in cues[i + 1:] if c.direction != "pseudo"), len(text))
-            scopes.append((cue.end, end))
+            words = list(_WORD.finditer(text, cue.end, end))
+            scopes.append((cue.end, words[SCOPE_WORDS - 1].end() if len(words) > SCOPE_WORDS else end))
         elif cue.direction == "backward":
             start = next((c.end for c in reversed(cues[:i]) if c.direction != "pseudo"), 0)
-            scopes.append((start, cue.start))
+            words = list(_WORD.finditer(text, start, cue.start))
+            scopes.append((words[-SCOPE_WORDS].start() if len(words) > SCOPE_WORDS else start, cue.start))
     return [(s, e) for s, e in scopes if s < e]
 
 
