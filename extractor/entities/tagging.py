@@ -18,11 +18,11 @@ from extractor.records import ENTITY_LABELS, Criterion, Entity
 NEGATABLE: frozenset[str] = frozenset({"condition", "drug", "procedure", "measurement", "observation",
                                        "person", "device"})
 _LEADING = re.compile(r"(?:(?:the|a|an)\s+|\s+)+", re.IGNORECASE)
-_TRAILING = re.compile(r"[\s,;:]+$")
+_TRAILING = re.compile(r"[\s,;:(\[]+$")
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """``[start, end)`` without surrounding white space, leading articles or trailing ``,;:`` (the format's span rule)."""
+    """``[start, end)`` without surrounding white space, leading articles, trailing ``,;:`` or an opening bracket."""
     span = text[start:end]
     lead = _LEADING.match(span)
     if lead and lead.end() < len(span):
