@@ -275,8 +275,12 @@ def load_grammar() -> _Grammar:
         [_alias_pattern(a, r"[\s\-]+", False) for a in aliases if is_case_sensitive(a)]))
     # Where a value can start: the value grammar is tried only there, not at every character.
     spelled = [w for w, (_, kind) in words.items() if kind != "roman"]
-    starts = [c.lower() for c in prefix if c[:1].isalpha()] + ["between", "from", "stage", "grade", *spelled]
-    anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|" + _word_trie(starts))
+    # A word can only start a value when a number follows it closely ("at least 18", "stage III").
+    lead_words = [c.lower() for c in prefix if c[:1].isalpha()] + ["between", "from", "stage", "grade"]
+    number_next = (r"(?=[\s(:]*(?:(?:the\s+)?ages?(?:\s+of)?\s+)?(?:\(\s*[<>≤≥=/]{1,3}\s*\)\s*)?"
+                   r"(?:[<>≤≥=/]{1,3}\s*)?(?:\d|\.\d|[iv]+\b|" + _word_trie(spelled) + "))")
+    anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|(?:" + _word_trie(lead_words) + ")" + number_next + "|"
+                        + _word_trie(spelled))
     candidate = re.compile(r"\d|" + _word_trie(["stage", *spelled]))
     # Without a mention or a lead, only an implied age can make a record, and that needs a time unit.
     time_aliases = [alias.lower() for alias, code in load_units().text_aliases if _is_time(code)]
