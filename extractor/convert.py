@@ -17,13 +17,15 @@ Decisions, each counted in :class:`ConversionReport` so that nothing is lost sil
   entities get ``False``, values, temporals and cues get none.
 - Criteria: Chia puts one criterion per line and separates inclusion and exclusion
   into ``_inc``/``_exc`` documents, so every non-empty line is a criterion of the
-  file's kind (``meta.section`` records it for the evaluation harness). LCT has both
-  sections with headings in one text: lines under a recognised heading are criteria,
-  bullets stripped; a line ending in ":" with nothing tagged in it is a lead-in. A document
-  whose layout the rules cannot read faithfully (text before the first heading, an
-  unrecognised heading, several enumerated items on one line) gets no criteria layer,
-  so it is not scored on criteria rather than scored against a guess. The rules are in
-  ``data/brat_layout.json``, independent of the pipeline's segmenter.
+  file's kind (``meta.section`` records it for the evaluation harness). LCT texts are
+  registry criteria fields (``meta.eligibility`` says so, as ``extractor.readers`` reads
+  it) with both sections and their headings in one text: lines under a recognised
+  heading are criteria, bullets stripped; a line ending in ":" with nothing tagged in
+  it is a lead-in. A document whose layout the rules cannot read faithfully (text
+  before the first heading, an unrecognised heading, several enumerated items on one
+  line) gets no criteria layer, so it is not scored on criteria rather than scored
+  against a guess. The rules are in ``data/brat_layout.json``, independent of the
+  pipeline's segmenter.
 - Thresholds (LCT only; Chia has no operator attributes): an ``Eq-Comparison`` in the
   ``Numeric-Filter`` role of an ``Age`` event, or of an ``Observation``/``Condition``
   whose name (or an ``Abbrev-Of`` partner's) is a catalogue alias of one variable
@@ -173,7 +175,8 @@ def convert_document(brat: BratDocument, corpus: str, report: ConversionReport) 
             report.thresholds_absent += 1
         else:
             report.thresholds.update(t.variable for t in thresholds)
-        doc = Document(brat.id, brat.text, criteria=criteria, entities=entities, thresholds=thresholds)
+        doc = Document(brat.id, brat.text, criteria=criteria, entities=entities, thresholds=thresholds,
+                       meta={"eligibility": True})
     report.criteria += len(doc.criteria or [])
     report.entities.update(e.label for e in entities)
     return doc

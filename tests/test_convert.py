@@ -111,6 +111,7 @@ def test_lct_document_with_thresholds(tmp_path: Path) -> None:
     write_brat(tmp_path / "lct" / "batch1", "NCT00000010", LCT_TEXT, lct_ann())
     report = convert_brat(tmp_path / "lct", tmp_path / "out", "lct", "test")
     doc = read_gold(tmp_path / "out", "NCT00000010")
+    assert doc["meta"] == {"eligibility": True}
     assert surfaces(doc, "criteria", "kind") == [("Age ≥ 18 years", "inclusion"),
                                                  ("Platelet count > 100,000/mm3", "inclusion"),
                                                  ("No prior stroke", "exclusion")]

@@ -34,16 +34,19 @@ def evaluate(gold: str | Path, pred: str | Path | None = None,
 
 
 def predict(gold: dict[str, Document], layers: Iterable[str] = LAYERS) -> dict[str, Document]:
-    """Run the pipeline on every gold text, telling it the section when the gold knows it.
+    """Run the pipeline on every gold text, telling it what the gold knows about the text.
 
     Chia keeps inclusion and exclusion text in separate documents without headings;
     the converter records which one in ``meta["section"]``, and passing it on keeps the
-    pipeline from having to guess the kind of every criterion.
+    pipeline from having to guess the kind of every criterion. LCT texts are registry
+    criteria fields (``meta["eligibility"]``), eligibility text without a page around it,
+    which is how ``extractor extract`` reads such gold files too.
     """
     from extractor.api import extract  # here, not at the top: scoring --pred files needs no pipeline
 
     chosen = tuple(layers)
-    return {doc_id: extract(doc.text, doc_id=doc_id, section=_section(doc.meta), layers=chosen)
+    return {doc_id: extract(doc.text, doc_id=doc_id, section=_section(doc.meta),
+                            eligibility=doc.meta.get("eligibility") is True, layers=chosen)
             for doc_id, doc in gold.items()}
 
 
