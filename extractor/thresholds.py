@@ -155,6 +155,14 @@ def lower(folded: str) -> str:
     return low if len(low) == len(folded) else "".join(c if len(c.lower()) != 1 else c.lower() for c in folded)
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _has_candidate(low: str, g: _Grammar) -> bool:
+    """A digit, a number word or "stage": the cheap test that lets most criteria skip the rest."""
+    return _DIGIT.search(low) is not None or _scan(g.candidate, low, 0) is not None
+
+
 def _scan(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str] | None:
     """Next match of a scanner whose word matches must start at a word boundary."""
     while (m := pattern.search(text, pos)) is not None:
@@ -168,7 +176,7 @@ def _scan(pattern: re.Pattern[str], text: str, pos: int) -> re.Match[str] | None
 
 def _key(surface: str) -> str:
     """Comparator lookup key: the regex lets white space vary, so the key drops it."""
-    return re.sub(r"\s+", "", surface.lower())
+    return "".join(surface.lower().split())
 
 
 def _alias_pattern(alias: str, separator: str, start_boundary: bool = True) -> str:
@@ -281,7 +289,7 @@ def load_grammar() -> _Grammar:
                    r"(?:[<>≤≥=/]{1,3}\s*)?(?:\d|\.\d|[iv]+\b|" + _word_trie(spelled) + "))")
     anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|(?:" + _word_trie(lead_words) + ")" + number_next + "|"
                         + _word_trie(spelled))
-    candidate = re.compile(r"\d|" + _word_trie(["stage", *spelled]))
+    candidate = re.compile(_word_trie(["stage", *spelled]))
     # Without a mention or a lead, only an implied age can make a record, and that needs a time unit.
     time_aliases = [alias.lower() for alias, code in load_units().text_aliases if _is_time(code)]
     time_unit = re.compile(_word_trie(time_aliases))
@@ -332,10 +340,10 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
     low = high = None
     low_inc = high_inc = None
     cmp_word = ""
-    if gd["b1"] is not None or gd["r1"] is not None:
+    if gd["b1"] is not None or gd["r2"] is not None:
         between = gd["b1"] is not None
-        low, high = parse_number(gd["b1" if between else "r1"]), parse_number(gd["b2" if between else "r2"])
-        u1, u2 = (gd["bu1"], gd["bu2"]) if between else (gd["ru1"], gd["ru2"])
+        low, high = parse_number(gd["b1" if between else "n1"]), parse_number(gd["b2" if between else "r2"])
+        u1, u2 = (gd["bu1"], gd["bu2"]) if between else (gd["u1"], gd["ru2"])
         low_inc, high_inc = True, between or gd["rc2"] is None or g.comparators[_key(gd["rc2"])].inclusive
         surfaces, form = (u1 or u2, u2 or u1), "range"
     elif gd["cmp"] is not None:
@@ -352,27 +360,28 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
             low, low_inc = number, comparator.inclusive
         if comparator.bound in (_HIGH, _EQ) and gd["c2"] is None:
             high, high_inc = number, comparator.inclusive
-    elif gd["p1"] is not None:
-        comparator = g.comparators[_key(gd["post"])]
-        cmp_word = gd["post"]
-        number = parse_number(gd["p1"])
-        surfaces, form = (gd["pu"], gd["pu"]), "post"
-        if comparator.bound == _LOW:
-            low, low_inc = number, comparator.inclusive
-        else:
-            high, high_inc = number, comparator.inclusive
-    elif gd["l"] is not None:
-        values = [v for v in (parse_number(n.group()) for n in g.number_any.finditer(gd["l"])) if v is not None]
-        low, high, low_inc, high_inc = min(values), max(values), True, True
-        surfaces, form = (gd["lu"], gd["lu"]), "list"
     elif gd["roman"] is not None:
         low = high = float(g.words[gd["roman"]][0])
         low_inc = high_inc = True
         surfaces, form = (None, None), "stage"
+    elif gd["post"] is not None:
+        comparator = g.comparators[_key(gd["post"])]
+        cmp_word = gd["post"]
+        number = parse_number(gd["n1"])
+        surfaces, form = (gd["u1"], gd["u1"]), "post"
+        if comparator.bound == _LOW:
+            low, low_inc = number, comparator.inclusive
+        else:
+            high, high_inc = number, comparator.inclusive
+    elif gd["ltail"] is not None:
+        listed = gd["n1"] + gd["ltail"]
+        values = [v for v in (parse_number(n.group()) for n in g.number_any.finditer(listed)) if v is not None]
+        low, high, low_inc, high_inc = min(values), max(values), True, True
+        surfaces, form = (gd["lu"], gd["lu"]), "list"
     else:
-        low = high = parse_number(gd["n"])
+        low = high = parse_number(gd["n1"])
         low_inc = high_inc = True
-        surfaces, form = (gd["nu"], gd["nu"]), "bare"
+        surfaces, form = (gd["u1"], gd["u1"]), "bare"
     if low is None and high is None:
         return None
     units = [_unit_code(s, g) if s else None for s in surfaces]
@@ -739,7 +748,7 @@ def _extract(text: str, folded: str, low: str, lead: Lead | None) -> tuple[list[
     """Records of one criterion (``folded`` = ``fold(text)``, ``low`` = ``lower(folded)``), and
     whether any came from ``lead``."""
     g = load_grammar()
-    if _scan(g.candidate, low, 0) is None:
+    if not _has_candidate(low, g):
         return [], False
     mentions = _mentions(folded, low, g)
     if not mentions and lead is None and _scan(g.time_unit, low, 0) is None:
@@ -805,7 +814,7 @@ def _lead_in(folded: str, low: str, records: Sequence[Threshold], current: Lead 
     g = load_grammar()
     end = len(folded.rstrip())
     if not g.gaps["lead_end"].search(folded, max(0, end - 40), end) and (
-            current is None or _scan(g.candidate, low, 0) is not None):
+            current is None or _has_candidate(low, g)):
         return None
     free = [m for m in _mentions(folded, low, g) if not any(t.start <= m.start < t.end for t in records)]
     if not free:
