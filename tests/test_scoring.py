@@ -12,6 +12,7 @@ from extractor.evaluation import EvaluationError, LoadError, build_report, load_
 from extractor.evaluation.matching import entities_lenient, match, same_value
 from extractor.evaluation.report import render_errors, render_markdown
 from extractor.records import Criterion, Document, Entity, Threshold
+from tests.conftest import ANNOTATIONS
 
 TEXT = "x" * 200
 COUNT_KEYS = {"precision", "recall", "f1", "tp", "fp", "fn"}
@@ -255,6 +256,14 @@ def test_eval_command_scores_only_the_chosen_layers(tmp_path: Path, capsys: pyte
     printed = capsys.readouterr().out
     assert "| criteria | exact | 1.000 | 1.000 | 1.000 | 1 | 0 | 0 |" in printed
     assert "| entities | strict | – | – | – | 0 | 0 | 0 |" in printed
+
+
+def test_eval_runs_the_pipeline_on_the_project_gold(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", str(ANNOTATIONS)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"Documents scored: {len(list(ANNOTATIONS.glob('*.json')))}")
+    assert all(f"| {layer} | {strategy} |" in printed for layer, strategy in
+               [("criteria", "exact"), ("entities", "lenient"), ("thresholds", "full")])
 
 
 def test_eval_command_reports_bad_input_without_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
