@@ -12,6 +12,7 @@ import csv
 import glob
 import io
 import json
+import re
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ FORMATS: tuple[str, ...] = ("auto", "txt", "json", "jsonl", "csv", "xml")
 _EXTENSIONS = {".txt": "txt", ".text": "txt", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
                ".csv": "csv", ".xml": "xml"}
 _ELIGIBILITY_FIELD_HINTS = ("criteria", "eligib")
+_NCT = re.compile(r"\bNCT\d{8}\b")
 _GOLD_ONLY_KEYS = frozenset({"criteria", "entities", "thresholds", "source", "meta"})
 csv.field_size_limit(2**31 - 1)
 
@@ -146,8 +148,18 @@ def _read_txt(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
     if isinstance(text, ReadError):
         yield text
         return
-    doc_id = Path(path).stem if path != "<stdin>" else "stdin"
-    yield InputRecord(doc_id, text, path, options.section, eligibility=False)
+    stem = Path(path).stem if path != "<stdin>" else "stdin"
+    yield InputRecord(page_id(text, stem), text, path, options.section, eligibility=False)
+
+
+def page_id(text: str, fallback: str) -> str:
+    """The trial's NCT number when a page names exactly one (its own), else ``fallback``.
+
+    Gold files and registry exports key documents by NCT number; a page that cites
+    several trials (a review) cannot say which is its own, so it keeps the file name.
+    """
+    found = set(_NCT.findall(text))
+    return found.pop() if len(found) == 1 else fallback
 
 
 def _parse_json(raw: bytes, where: str) -> Any:

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import EXAMPLES, SHARED, needs_shared
+from conftest import ANNOTATIONS, EXAMPLES, SHARED, needs_shared
 from extractor.cli import main
 from extractor.readers import ReadOptions, read_path
 from extractor.segment import default_rules
@@ -26,6 +26,8 @@ def test_extract_examples_to_jsonl(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["extract", str(EXAMPLES), "-o", str(out), "--layers", "criteria"]) == 0
     docs = _lines(out)
     assert [len(d["criteria"]) for d in docs] == [3, 0, 19, 23, 0]
+    gold_ids = [json.loads(p.read_text(encoding="utf-8"))["id"] for p in sorted(ANNOTATIONS.glob("*.json"))]
+    assert [d["id"] for d in docs] == gold_ids
     for doc in docs:
         jsonschema.validate(doc, SCHEMA)
         assert "entities" not in doc and "thresholds" not in doc

@@ -24,6 +24,10 @@ GOLD = {"id": "G1", "text": "Pregnant", "criteria": [], "meta": {"section": "exc
 CASES = [
     ("txt", "page.txt", "Who can enter\n  • Adults\n", ReadOptions(),
      [("page", "Who can enter", False, "auto", {})]),
+    ("txt_naming_its_trial", "page.txt", "NCT ID NCT04787263\nWho can enter\n  • Adults\n", ReadOptions(),
+     [("NCT04787263", "NCT ID", False, "auto", {})]),
+    ("txt_citing_two_trials", "review.txt", "See NCT04787263 and NCT04325841.", ReadOptions(),
+     [("review", "See", False, "auto", {})]),
     ("api_single", "study.json", json.dumps(API_STUDY), ReadOptions(),
      [("NCT00000001", "Inclusion Criteria:", True, "auto", {"minimumAge": "18 Years", "sex": "ALL"})]),
     ("api_list", "studies.json", json.dumps([API_STUDY, API_STUDY]), ReadOptions(),
