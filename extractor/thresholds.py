@@ -7,7 +7,8 @@ units and the variable catalogue are data; this module assembles and applies the
 Per criterion: fold the text to one spelling with the same offsets (:func:`fold`), find
 value expressions and variable mentions, link each value to its variable (the mention
 before it and mentions coordinated with that one, a mention right after it, the variable
-of the value before it, an implied age, or the lead-in of a list of sub-items), then turn
+of the value before it, the category heading it is listed under ("Age:", "Life expectancy:"),
+an implied age, or the lead-in of a list of sub-items), then turn
 each link into :class:`~extractor.records.Threshold` records, as written (never flipped
 by the criterion's kind). A criterion without a digit or number word costs one regex
 search, which is what keeps a whole registry fast (``eval/benchmark.py``).
@@ -40,7 +41,7 @@ _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
          "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
-         "not_participant_age", "cmp_before", "uln", "person", "or_gap", "subgroup_lead",
+         "not_participant_age", "cmp_before", "uln", "person", "or_gap", "subgroup_lead", "heading_gap",
          "cmp_gap_unitless")
 
 
@@ -497,7 +498,8 @@ def _mentions(folded: str, low: str, g: _Grammar) -> list[_Mention]:
 # ------------------------------------------------------------------------------ linking
 
 
-def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Grammar) -> None:
+def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, heading: Lead | None,
+          g: _Grammar) -> None:
     """Give each value the mentions it constrains, or mark it a subgroup condition of another value."""
     gaps = g.gaps
     prefix_subgroup: tuple[int, int] | None = None
@@ -536,18 +538,20 @@ def _link(items: list[_Mention | _Value], folded: str, lead: Lead | None, g: _Gr
                 and gaps["tight_gap"].match(folded, prev.end, v.start)
             prefix_subgroup = (prev.start if named else v.start, v.end)
             continue
-        if _link_one(v, i, items, folded, lead, g):
+        if _link_one(v, i, items, folded, lead, heading, g):
             if prefix_subgroup is not None and v.subgroup is None:
                 v.subgroup = prefix_subgroup
             last_record = v
 
 
 def _link_one(v: _Value, i: int, items: list[_Mention | _Value], folded: str, lead: Lead | None,
-              g: _Grammar) -> bool:
+              heading: Lead | None, g: _Grammar) -> bool:
     """Link ``v`` (``items[i]``) by the first rule that applies; ``True`` when it was linked."""
     right = _right_mention(v, i, items, folded, g)
+    # A heading before the implied readings: "At least 5 years" under "Life expectancy:" is no age.
     return (_link_left(v, i, items, folded, g, right) or _link_right(v, right, folded, g)
             or _link_previous(v, items[i - 1] if i else None, folded, g)
+            or _link_heading(v, items[i - 1].end if i else 0, folded, heading, g)
             or _link_implied_age(v, folded, g) or _link_implied_by_unit(v, g) or _link_lead(v, lead))
 
 
@@ -639,12 +643,24 @@ def _link_implied_by_unit(v: _Value, g: _Grammar) -> bool:
     return False
 
 
-def _link_lead(v: _Value, lead: Lead | None) -> bool:
-    """The variable of the list's lead-in, for a value with a unit that variable takes, or a bare
-    table cell under a heading that gave the unit ("2 to < 6 years: 0.8")."""
+def _link_heading(v: _Value, start: int, folded: str, heading: Lead | None, g: _Grammar) -> bool:
+    """The variable of the category heading, for a value that opens the sub-item or follows the
+    value before it, after at most a short label ("WHO 0-1", "Cohort II: 9 - 11 mo"): a
+    sentence under "Age:" ("Duration of symptoms ≤ 96 hours") is about something else. A heading
+    names its variable, so a unitless value takes it too ("Under 80" under "Age:")."""
+    return heading is not None and g.gaps["heading_gap"].match(folded, start, v.start) is not None \
+        and _link_lead(v, heading, unitless=True)
+
+
+def _link_lead(v: _Value, lead: Lead | None, unitless: bool = False) -> bool:
+    """The variable of the list's lead-in, for a value with a unit that variable takes, a bare
+    table cell under a heading that gave the unit ("2 to < 6 years: 0.8"), or, when ``unitless``,
+    a unitless value of a variable that needs no unit (age in years, ECOG)."""
     if lead is None or v.form == "stage" or not (
             (v.unit is not None and lead.variable.accepts(v.unit))
-            or (v.unit is None and v.form == "bare" and lead.unit is not None)):
+            or (v.unit is None and v.form == "bare" and lead.unit is not None)
+            or (unitless and v.unit is None and v.high_unit is None and v.form != "bare" and lead.unit is None
+                and _unitless_ok(lead.variable))):
         return False
     if v.unit is None:
         v.unit = v.high_unit = lead.unit
@@ -655,6 +671,12 @@ def _link_lead(v: _Value, lead: Lead | None) -> bool:
     v.links = [_Mention(v.start, v.start, (lead.variable,))]
     v.from_lead = True
     return True
+
+
+def _unitless_ok(var: Variable) -> bool:
+    """Whether a number without a unit can be a value of ``var``: it has a default unit (age in
+    years) or is a score without units (ECOG)."""
+    return var.default_unit is not None or var.units == ()
 
 
 def _closes_parenthesis(folded: str, start: int, end: int) -> bool:
@@ -744,14 +766,18 @@ def _values(folded: str, low: str, g: _Grammar) -> list[_Value]:
     return out
 
 
-def _extract(text: str, folded: str, low: str, lead: Lead | None) -> tuple[list[Threshold], bool]:
+def _extract(text: str, folded: str, low: str, lead: Lead | None,
+             heading: Lead | None = None) -> tuple[list[Threshold], bool]:
     """Records of one criterion (``folded`` = ``fold(text)``, ``low`` = ``lower(folded)``), and
-    whether any came from ``lead``."""
+    whether any came from ``lead``, or from ``heading`` (the lead of the heading the criterion is
+    listed under) when there is no ``lead`` and the criterion names no variable itself."""
     g = load_grammar()
     if not _has_candidate(low, g):
         return [], False
     mentions = _mentions(folded, low, g)
-    if not mentions and lead is None and _scan(g.time_unit, low, 0) is None:
+    if lead is not None or mentions:
+        heading = None
+    if not mentions and lead is None and heading is None and _scan(g.time_unit, low, 0) is None:
         return [], False
     values = _values(folded, low, g)
     if not values:
@@ -764,7 +790,7 @@ def _extract(text: str, folded: str, low: str, lead: Lead | None) -> tuple[list[
                          and g.gaps["not_participant_age"].search(folded, max(0, m.start - 20), m.start))]
     values = [v for v in values if not any(m.start < v.end and v.start < m.end for m in mentions)]
     items: list[_Mention | _Value] = sorted([*mentions, *values], key=lambda x: x.start)
-    _link(items, folded, lead, g)
+    _link(items, folded, lead, heading, g)
     _merge(values, folded, g)
     records: list[Threshold] = []
     for v in values:
@@ -830,20 +856,35 @@ def _lead_in(folded: str, low: str, records: Sequence[Threshold], current: Lead 
     return Lead(variable, unit, bound)
 
 
+@lru_cache(maxsize=4096)
+def _heading_lead(heading: str) -> Lead | None:
+    """:func:`lead_in` of a criterion's ``lead_in`` line, once per distinct line: registries repeat
+    their category headings ("Age:", "Life expectancy:") in every record."""
+    return lead_in(heading, criterion_thresholds(heading))
+
+
 def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Threshold]:
     """Thresholds of a document's criteria, offsets into ``text``, ``criterion`` = index in ``criteria``.
 
     Criteria are read in order so that a sub-item ("1 to < 2 years: ≤ 0.6 mg/dL") gets the
-    variable of the lead-in before it; text outside every criterion yields nothing.
+    variable of the lead-in before it. A criterion that names no variable takes the variable
+    of the category heading it is listed under (``Criterion.lead_in`` that is no criterion:
+    "Under 80" under "Age:"); a lead-in that is a criterion of its own passes its variable on
+    only as above, or every sub-item of "one of the following conditions applies:" would take
+    whatever that sentence happens to mention. Text outside every criterion yields nothing.
     """
     folded = fold(text)
     low = lower(folded)
     out: list[Threshold] = []
     lead: Lead | None = None
+    listed: set[str] = set()
     for index, criterion in enumerate(criteria):
         s, e = criterion.start, criterion.end
-        records, used_lead = _extract(text[s:e], folded[s:e], low[s:e], lead)
-        if not used_lead:
+        listed.add(text[s:e])
+        heading_text = criterion.lead_in
+        heading = _heading_lead(heading_text) if heading_text and heading_text not in listed else None
+        records, used_lead = _extract(text[s:e], folded[s:e], low[s:e], lead, heading)
+        if lead is None or not used_lead:
             lead = _lead_in(folded[s:e], low[s:e], records, lead)
         for t in records:
             t.start += s
