@@ -4,6 +4,10 @@
 (Chia, LCT, the ctgov CSVs), each with its ``source`` and its expected records, written as
 stated ("as written, not flipped"). A case with ``context`` is the last criterion of a list
 whose earlier criteria (a lead-in naming the variable) come first.
+
+``tests/data/threshold_lead_cases.jsonl`` holds excerpts of old registry records (NCI PDQ
+layout: "Age:", "Life expectancy:" headings over bare values) read through the segmenter,
+so that each sub-item carries its ``lead_in``.
 """
 from __future__ import annotations
 
@@ -16,10 +20,19 @@ import pytest
 
 from conftest import ANNOTATIONS, read_exact
 from extractor.records import Criterion, Document, Threshold
+from extractor.segment import find_criteria
 from extractor.thresholds import criterion_thresholds, extract_thresholds, fold, lead_in, parse_number
 
 CASES_FILE = Path(__file__).parent / "data" / "threshold_cases.jsonl"
-CASES: list[dict[str, Any]] = [json.loads(line) for line in CASES_FILE.read_text(encoding="utf-8").splitlines()]
+LEAD_CASES_FILE = Path(__file__).parent / "data" / "threshold_lead_cases.jsonl"
+
+
+def read_cases(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+CASES = read_cases(CASES_FILE)
+LEAD_CASES = read_cases(LEAD_CASES_FILE)
 RECORD_KEYS = ("variable", "low", "low_inclusive", "high", "high_inclusive", "unit", "span")
 
 
@@ -60,12 +73,31 @@ def test_real_phrasing(case: dict[str, Any]) -> None:
         assert case["text"][t.start:t.end] == t.text, "span offsets must select the span text"
 
 
+@pytest.mark.parametrize("case", LEAD_CASES,
+                         ids=[f"{i}:{c['source']} {c['heading'][:20]}" for i, c in enumerate(LEAD_CASES)])
+def test_heading_lead(case: dict[str, Any]) -> None:
+    """"Under 80" under "Age:" is an age, "At least 5 years" under "Life expectancy:" is none; a
+    heading that names no variable ("Renal:") or a lead-in that is a criterion itself passes none on."""
+    criteria = find_criteria(case["excerpt"], eligibility=True)
+    sub_items = [c for c in criteria if c.text != case["heading"]]
+    assert sub_items and all(c.lead_in == case["heading"] for c in sub_items), "the excerpt must exercise lead_in"
+    records = extract_thresholds(case["excerpt"], criteria)
+    assert [as_case_record(t) for t in records] == case["expected"]
+    for t in records:
+        assert case["excerpt"][t.start:t.end] == t.text, "span offsets must select the span text"
+
+
 def test_case_table_is_large_distinct_and_traceable() -> None:
     texts = [c["text"] for c in CASES]
     assert len(set(texts)) == len(texts) >= 150
     assert sum(1 for c in CASES if c["expected"]) >= 150
     assert all(c["source"].startswith(("chia/", "lct/", "ctgov/")) for c in CASES)
     assert all(set(r) - {"subgroup"} == set(RECORD_KEYS) for c in CASES for r in c["expected"])
+    keys = [(c["source"], c["heading"]) for c in LEAD_CASES]
+    assert len(set(keys)) == len(keys) >= 25
+    assert sum(1 for c in LEAD_CASES if c["expected"]) >= 20
+    assert all(c["source"].startswith("ctgov/registry_sample.csv NCT") for c in LEAD_CASES)
+    assert all(set(r) - {"subgroup"} == set(RECORD_KEYS) for c in LEAD_CASES for r in c["expected"])
 
 
 @pytest.fixture(scope="session")
@@ -87,6 +119,7 @@ def corpus_texts(shared_dir: Path) -> dict[str, str]:
 def test_cases_are_verbatim_from_their_source(corpus_texts: dict[str, str]) -> None:
     missing = [(c["source"], c["text"]) for c in CASES
                if any(t not in corpus_texts[c["source"]] for t in [*c.get("context", []), c["text"]])]
+    missing += [(c["source"], c["excerpt"]) for c in LEAD_CASES if c["excerpt"] not in corpus_texts[c["source"]]]
     assert not missing
 
 
