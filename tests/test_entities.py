@@ -7,7 +7,7 @@ import pytest
 
 from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
 from extractor.entities.spacy_backend import SpacyTagger
-from extractor.entities.transformer_backend import BIO_LABELS, bio_tags, decode
+from extractor.entities.transformer_backend import BIO_LABELS, bio_tags, decode, whole_words
 from extractor.records import ENTITY_LABELS, Criterion
 
 
@@ -136,3 +136,14 @@ def test_bio_round_trip(offsets: list, spans: list, labels: list) -> None:
 
 def test_decode_opens_an_entity_on_a_stray_inside_tag() -> None:
     assert decode([(0, 2), (3, 5), (6, 8)], ["I-drug", "I-value", "O"]) == [(0, 2, "drug"), (3, 5, "value")]
+
+
+@pytest.mark.parametrize("labels, words, expected", [
+    # "war ##far ##in": the first piece decides for the word
+    (["O", "B-drug", "O", "I-value", "O"], [None, 0, 0, 0, None], ["O", "B-drug", "I-drug", "I-drug", "O"]),
+    (["B-drug", "O", "B-condition"], [0, 0, 1], ["B-drug", "I-drug", "B-condition"]),
+    (["O", "B-drug"], [0, 0], ["O", "O"]),
+    (["B-value", "I-value"], [0, 1], ["B-value", "I-value"]),
+])
+def test_whole_words(labels: list, words: list, expected: list) -> None:
+    assert whole_words(labels, words) == expected

@@ -73,6 +73,22 @@ def decode(offsets: Sequence[tuple[int, int]], labels: Sequence[str]) -> list[Sp
     return spans
 
 
+def whole_words(labels: Sequence[str], words: Sequence[int | None]) -> list[str]:
+    """Labels where every piece of a word follows the word's first piece.
+
+    A piece-level tagger may label "war" of "war##far##in" a drug and "##in" not; an
+    entity that ends inside a word never matches gold exactly, so the word's first
+    piece decides for all of it.
+    """
+    out: list[str] = []
+    for i, (label, word) in enumerate(zip(labels, words)):
+        if i and word is not None and word == words[i - 1]:
+            head = out[-1]
+            label = head if head == "O" else "I-" + head.split("-", 1)[1]
+        out.append(label)
+    return out
+
+
 class TransformerTagger:
     """Tags with a fine-tuned token-classification model saved by :func:`train_transformer`."""
 
@@ -109,10 +125,11 @@ class TransformerTagger:
             best = logits.argmax(-1).tolist()
             per_text: list[dict[int, tuple[tuple[int, int], str]]] = [{} for _ in batch]
             for window, sample in enumerate(enc["overflow_to_sample_mapping"]):
-                for (start, end), label in zip(enc["offset_mapping"][window], best[window]):
+                labels = whole_words([self.model.config.id2label[i] for i in best[window]], enc.word_ids(window))
+                for (start, end), label in zip(enc["offset_mapping"][window], labels):
                     # a piece seen in two windows keeps the label of the window it appeared in first
                     if start != end and start not in per_text[sample]:
-                        per_text[sample][start] = ((start, end), self.model.config.id2label[label])
+                        per_text[sample][start] = ((start, end), label)
             for i, pieces in zip(indices, per_text):
                 ordered = [pieces[k] for k in sorted(pieces)]
                 out[i] = decode([o for o, _ in ordered], [lab for _, lab in ordered])
@@ -189,7 +206,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
             model.save_pretrained(output)
             tokenizer.save_pretrained(output)
             (output / "tagger.json").write_text(json.dumps(
-                {"backend": "transformer", "base_model": base.name, "max_length": settings.max_length,
+                {"backend": "transformer", "base_model": str(base), "max_length": settings.max_length,
                  "stride": settings.stride, "seed": seed, "step": step}, indent=1), encoding="utf-8")
         log.info("step %d/%d dev loss %.4f best %.4f (%.0f s)", step, total, loss, best,
                  time.monotonic() - started)
