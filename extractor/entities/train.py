@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import time
 import zlib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from extractor.entities.tagger import Span
 from extractor.evaluation.loaders import load_documents
@@ -141,7 +140,8 @@ def train(train_dir: str | Path, dev_dir: str | Path | None, output: str | Path,
     ``config`` is the spaCy config (``.cfg``) for ``backend="spacy"``, a JSON file of
     :class:`TransformerSettings` for ``"transformer"``. Without ``dev_dir`` a dev set is
     carved out of ``train_dir``. ``max_seconds`` bounds the training time (the best model
-    seen so far is what is saved); it overrides the config's own limit.
+    seen so far is what is saved; for the transformer it replaces the settings' limit);
+    ``threads`` is torch's CPU thread count (the spaCy CNN runs on numpy).
     """
     if backend not in BACKENDS:
         raise TrainingError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
@@ -156,29 +156,28 @@ def train(train_dir: str | Path, dev_dir: str | Path | None, output: str | Path,
         raise TrainingError(f"{train_dir}: no documents with an entities layer to learn from")
     log.info("%d training and %d dev criteria from %d + %d documents",
              len(train_examples), len(dev_examples), len(docs), len(dev_docs))
+    if not dev_examples:
+        log.info("no dev criteria (too few trials to carve from): selecting checkpoints on the training set")
+        dev_examples = train_examples
     output = Path(output)
-    random.seed(seed)
-    import torch  # both backends run on thinc/torch; one thread budget for either
-
-    torch.manual_seed(seed)
-    torch.set_num_threads(threads)
     if backend == "spacy":
         from extractor.entities.spacy_backend import train_spacy
 
         if config is None:
             raise TrainingError("the spaCy backend needs a config file (e.g. models/chia_ner.cfg)")
-        train_spacy(train_examples, dev_examples or train_examples, output, Path(config), seed, max_seconds)
+        train_spacy(train_examples, dev_examples, output, Path(config), seed, max_seconds)
     else:
+        import torch
+
         from extractor.entities.transformer_backend import train_transformer
 
+        torch.set_num_threads(threads)
         settings = TransformerSettings.from_file(Path(config)) if config is not None else TransformerSettings()
-        overrides: dict[str, Any] = {}
         if max_seconds is not None:
-            overrides["max_seconds"] = max_seconds
+            settings = replace(settings, max_seconds=max_seconds)
         if base_model is not None:
-            overrides["base_model"] = str(base_model)
-        settings = TransformerSettings(**{**asdict(settings), **overrides})
-        train_transformer(train_examples, dev_examples or train_examples, output, settings, seed)
+            settings = replace(settings, base_model=str(base_model))
+        train_transformer(train_examples, dev_examples, output, settings, seed)
     return output
 
 
