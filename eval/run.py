@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.convert import convert_brat
+from extractor.entities.tagger import default_model_path, detect_backend
 from extractor.evaluation import build_report, evaluate, render_errors, render_markdown
 from extractor.evaluation.report import fmt_score
 from extractor.records import LAYERS
@@ -68,10 +69,14 @@ def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: 
                             text=True).stdout.strip() or "unknown"
     command = (f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
                + (f" --layers {' '.join(args.layers)}" if set(args.layers) != set(LAYERS) else ""))
-    source = "predictions from " + str(args.pred) if args.pred else "the pipeline run on each gold text"
+    if args.pred:
+        source = f"predictions from {args.pred}"
+    else:
+        model = default_model_path()
+        source = (f"the pipeline run on each gold text (entity model models/{model.name}, "
+                  f"{detect_backend(model)} backend)")
     lines = [f"# {TITLES[args.name]}", "",
-             f"Reproduce: `.venv/bin/{command}` (commit {commit}, entity model as committed there, "
-             f"{dt.date.today().isoformat()}); "
+             f"Reproduce: `.venv/bin/{command}` (commit {commit}, {dt.date.today().isoformat()}); "
              f"scored: {source}; layers scored: {', '.join(args.layers)}; "
              f"wall time {seconds:.1f} s for {report['documents']} documents.", ""]
     if conversion:
