@@ -4,9 +4,12 @@ Each run is a fresh ``extractor extract`` process (reading the CSV, segmenting, 
 writing JSONL), timed by wall clock; its peak memory comes from ``os.wait4`` on that process,
 which on Linux covers its worker processes too. Counts are read back from the output, not
 taken from the CLI's own summary. The goal (issue 4) is segmentation plus thresholds at
-600 trials/s or more in one process.
+600 trials/s or more in one process. ``--with-entities`` adds one run of every layer (the
+entity tagger included) over the registry sample and the leukemia trials: the end-to-end
+check that every trial of both corpus files passes with zero errors.
 
-    .venv/bin/python eval/benchmark.py            # 3 runs per configuration
+    .venv/bin/python eval/benchmark.py                    # 3 runs per configuration
+    .venv/bin/python eval/benchmark.py --with-entities    # + all layers, once, on both CSVs
     .venv/bin/python eval/benchmark.py --runs 1 --input OTHER.csv
 """
 from __future__ import annotations
@@ -25,6 +28,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = REPO.parent / "shared" / "corpora" / "ctgov" / "registry_sample.csv"
+LEUKEMIA_INPUT = DEFAULT_INPUT.with_name("leukemia_trials.csv")
+ALL_LAYERS = "criteria,thresholds,entities"
 GOAL_TRIALS_PER_S = 600.0
 CONFIGS: tuple[tuple[str, str, int], ...] = (
     # (name, layers, workers)
@@ -44,6 +49,7 @@ class Run:
     documents: int
     criteria: int
     thresholds: int
+    entities: int
 
 
 def command(input_path: Path, output: Path, layers: str, workers: int) -> list[str]:
@@ -74,14 +80,16 @@ def run_once(cmd: list[str], output: Path) -> Run:
             err.seek(0)
             detail = err.read().decode("utf-8", "replace")
             raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{detail}")
-    documents = criteria = thresholds = 0
+    documents = criteria = thresholds = entities = 0
     with open(output, encoding="utf-8") as fh:
         for line in fh:
             doc = json.loads(line)
             documents += 1
             criteria += len(doc.get("criteria") or [])
             thresholds += len(doc.get("thresholds") or [])
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, documents, criteria, thresholds)
+            entities += len(doc.get("entities") or [])
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, documents, criteria, thresholds,
+               entities)
 
 
 def machine_facts() -> list[str]:
@@ -103,23 +111,24 @@ def machine_facts() -> list[str]:
 def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str], facts: list[str]) -> str:
     """BENCHMARK.md: one row per configuration, median of its runs, and every run's time."""
     lines = [
-        "# Throughput of `extractor extract` (segmentation + thresholds)", "",
+        "# Throughput of `extractor extract`", "",
         f"Input: `{os.path.relpath(input_path, REPO)}`"
-        " (ClinicalTrials.gov registry sample). Wall time of a fresh process per run: reading the CSV, "
+        " (ClinicalTrials.gov registry sample) unless a row names another file. A run that reports any "
+        "failed record fails the benchmark, so every row is also a zero-error run. Wall time of a fresh process per run: reading the CSV, "
         "finding sections and criteria, thresholds, writing JSONL. Peak memory: maximum resident set "
         "of the process and its workers (`os.wait4`, which also gives their CPU time, user + system: on a "
         "busy machine CPU time moves less than wall time). Median of the runs; goal: "
         f"{GOAL_TRIALS_PER_S:.0f} trials/s in one process.", "",
-        "| configuration | trials | criteria | thresholds | wall s (median) | trials/s | criteria/s "
+        "| configuration | trials | criteria | thresholds | entities | wall s (median) | trials/s | criteria/s "
         "| CPU s (median) | trials per CPU s | peak MiB | wall s of each run |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, runs in results.items():
         t = statistics.median(r.seconds for r in runs)
         r0 = runs[0]
         cpu = statistics.median(r.cpu_seconds for r in runs)
         peak = max(r.peak_rss_mib for r in runs)
-        lines.append(f"| {name} | {r0.documents} | {r0.criteria} | {r0.thresholds} | {t:.2f} | "
+        lines.append(f"| {name} | {r0.documents} | {r0.criteria} | {r0.thresholds} | {r0.entities} | {t:.2f} | "
                      f"{r0.documents / t:.0f} | {r0.criteria / t:.0f} | {cpu:.2f} | {r0.documents / cpu:.0f} | "
                      f"{peak:.0f} | {', '.join(f'{r.seconds:.2f}' for r in runs)} |")
     lines += ["", "Commands (output path varies):", ""]
@@ -127,7 +136,8 @@ def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str]
     lines += ["", "Machine (shared with other jobs: the load average shows how busy it was, and wall times "
               "move with it between invocations of this script):", ""] + [f"- {f}" for f in facts]
     runs = len(next(iter(results.values())))
-    lines += ["", f"Reproduce: `.venv/bin/python eval/benchmark.py --runs {runs}`", ""]
+    extra = " --with-entities" if any(ALL_LAYERS in cmd for cmd in cmds.values()) else ""
+    lines += ["", f"Reproduce: `.venv/bin/python eval/benchmark.py --runs {runs}{extra}`", ""]
     return "\n".join(lines)
 
 
@@ -136,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", type=Path, default=DEFAULT_INPUT)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=REPO / "eval" / "BENCHMARK.md")
+    parser.add_argument("--with-entities", action="store_true",
+                        help="also run every layer once on the registry sample and the leukemia trials")
     args = parser.parse_args(argv)
     if not args.input.is_file():
         print(f"input not found: {args.input}", file=sys.stderr)
@@ -145,10 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     cmds: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
         output = Path(tmp) / "out.jsonl"
-        for name, layers, workers in CONFIGS:
-            cmd = command(args.input.resolve(), output, layers, workers)
+        plan = [(name, args.input, layers, workers, args.runs) for name, layers, workers in CONFIGS]
+        if args.with_entities:
+            plan += [("all layers (entity tagger included), 1 process", args.input, ALL_LAYERS, 1, 1),
+                     (f"all layers, 1 process, `{os.path.relpath(LEUKEMIA_INPUT, REPO)}`", LEUKEMIA_INPUT,
+                      ALL_LAYERS, 1, 1)]
+        for name, input_path, layers, workers, runs in plan:
+            cmd = command(input_path.resolve(), output, layers, workers)
             cmds[name] = shown(cmd, output)
-            results[name] = [run_once(cmd, output) for _ in range(args.runs)]
+            results[name] = [run_once(cmd, output) for _ in range(runs)]
             best = min(r.seconds for r in results[name])
             print(f"{name}: {', '.join(f'{r.seconds:.2f}' for r in results[name])} s (best {best:.2f})",
                   file=sys.stderr)
