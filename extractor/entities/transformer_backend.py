@@ -105,6 +105,10 @@ class TransformerTagger:
 
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model = AutoModelForTokenClassification.from_pretrained(path, local_files_only=True)
+        labels = set(model.config.id2label.values())
+        if not labels <= set(BIO_LABELS):
+            raise ValueError(f"its labels {sorted(labels)[:5]}… are not the BIO labels of the format; "
+                             "is it a base encoder rather than a tagger trained by `extractor train`?")
         settings = _read_settings(Path(path))
         return cls(model, tokenizer, settings.get("max_length", 128), settings.get("stride", 32))
 
