@@ -240,9 +240,10 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _strip_bullet(text: str, start: int, end: int, bullet: re.Pattern[str]) -> int:
-    """Start of the line's content after its bullet or number."""
-    m = bullet.match(text, start, end)
-    return m.end() if m and m.end() < end else start
+    """Start of the line's content after its bullets or numbers (``end`` for a bare bullet)."""
+    while (m := bullet.match(text, start, end)) and m.end() > start:
+        start = m.end()
+    return start
 
 
 def chia_criteria(text: str, kind: str) -> list[Criterion]:
@@ -251,7 +252,8 @@ def chia_criteria(text: str, kind: str) -> list[Criterion]:
     criteria = []
     for start, end in _lines(text):
         start = _strip_bullet(text, start, end, bullet)
-        criteria.append(Criterion(start, end, kind, text[start:end]))
+        if start < end:
+            criteria.append(Criterion(start, end, kind, text[start:end]))
     return criteria
 
 
@@ -267,6 +269,8 @@ def lct_criteria(text: str, entities: list[Entity]) -> list[Criterion] | None:
     criteria: list[Criterion] = []
     for start, end in _lines(text):
         content = _strip_bullet(text, start, end, rules.bullet)
+        if content == end:
+            continue      # a bullet with nothing after it
         heading = next((k for rx, k in rules.headings if rx.fullmatch(text, content, end)), None)
         if heading is not None:
             kind = heading

@@ -176,3 +176,16 @@ def test_real_corpora_test_split(shared_dir: Path, tmp_path: Path, corpus: str, 
     assert sum(report.entities.values()) > 10 * test_documents
     problems = validate([tmp_path])
     assert not [p for p in problems if "same label" not in p.message], problems[:5]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Inclusion Criteria:\n  -  Adults\nNon-inclusion Criteria:\n  -  Minors\n",
+     [("Adults", "inclusion"), ("Minors", "exclusion")]),
+    ("Inclusion Criteria:\n-Adults\n•Signed consent\n  -  \nPatient's exclusion criteria\n  -  Minors\n",
+     [("Adults", "inclusion"), ("Signed consent", "inclusion"), ("Minors", "exclusion")]),
+])
+def test_lct_bullets_and_heading_variants(tmp_path: Path, text: str, expected: list[tuple[str, str]]) -> None:
+    """Glued bullets are stripped, a bare bullet is no criterion, non-inclusion criteria exclude."""
+    write_brat(tmp_path / "lct", "NCT00000020", text, "")
+    convert_brat(tmp_path / "lct", tmp_path / "out", "lct", "test")
+    assert surfaces(read_gold(tmp_path / "out", "NCT00000020"), "criteria", "kind") == expected
