@@ -65,8 +65,12 @@ def main(argv: list[str] | None = None) -> int:
 def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: str | None,
                   seconds: float, errors: str) -> str:
     """The committed report: provenance, our tables, published results beside ours, first errors."""
-    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO, capture_output=True,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                             text=True).stdout.strip() or "unknown"
+    # Changes to the code (not to these reports, which each run rewrites) make the numbers not the commit's.
+    changed = subprocess.run(["git", "status", "--porcelain", "--", ".", ":!eval/reports", ":!eval/*.md"],
+                             cwd=REPO, capture_output=True, text=True).stdout.strip()
+    commit += "+uncommitted changes" if changed else ""
     command = (f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
                + (f" --layers {' '.join(args.layers)}" if set(args.layers) != set(LAYERS) else ""))
     if args.pred:
