@@ -27,6 +27,7 @@ _EXTENSIONS = {".txt": "txt", ".text": "txt", ".json": "json", ".jsonl": "jsonl"
                ".csv": "csv", ".xml": "xml"}
 _ELIGIBILITY_FIELD_HINTS = ("criteria", "eligib")
 _NCT = re.compile(r"\bNCT\d{8}\b")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 _GOLD_ONLY_KEYS = frozenset({"criteria", "entities", "thresholds", "source", "meta"})
 csv.field_size_limit(2**31 - 1)
 
@@ -303,7 +304,8 @@ def _read_csv(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
 
 
 def _has_surrogates(value: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in value)
+    """Whether decoding with ``surrogateescape`` met bytes that are not UTF-8."""
+    return _SURROGATE.search(value) is not None
 
 
 _READERS = {"txt": _read_txt, "json": _read_json, "jsonl": _read_jsonl, "csv": _read_csv, "xml": _read_xml}
