@@ -13,6 +13,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
+import itertools
 from itertools import islice
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
@@ -84,8 +85,8 @@ def iter_documents(items: Iterable[InputRecord | ReadError], layers: Iterable[st
                    workers: int = 1) -> Iterator[Document | ReadError]:
     """Results in input order; ``workers`` > 1 uses that many processes."""
     chosen = check_layers(layers)
+    _init_worker(chosen, model, backend)  # in the parent first: a bad model fails here, not in every worker
     if workers <= 1:
-        _init_worker(chosen, model, backend)
         yield from map(_process, items)
         return
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
@@ -106,6 +107,8 @@ def extract(inputs: list[str], output: str | None = None, *, split: bool = False
     summary = BatchSummary()
     started = time.perf_counter()
     results = iter_documents(read_inputs(inputs, options), layers, model, backend, workers)
+    first = next(results, None)  # loads the models before any output is opened
+    results = itertools.chain([] if first is None else [first], results)
     show = sys.stderr.isatty() if progress is None else progress
     if show:
         from tqdm import tqdm

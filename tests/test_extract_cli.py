@@ -71,6 +71,16 @@ def test_bad_records_are_reported_and_the_batch_goes_on(tmp_path: Path,
     assert "errors: 2" in err and "2 record(s) failed" in err
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_missing_model_is_one_clear_error_before_any_output(tmp_path: Path, workers: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.jsonl"
+    missing = tmp_path / "no_model"
+    assert main(["extract", str(EXAMPLES), "--model", str(missing), "-o", str(out), "--workers", workers]) == 2
+    assert not out.exists()
+    assert capsys.readouterr().err.strip() == f"extractor extract: {missing}: tagger model folder not found"
+
+
 def test_workers_give_the_same_output(tmp_path: Path) -> None:
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     base = ["extract", str(EXAMPLES), "--layers", "criteria", "-o"]

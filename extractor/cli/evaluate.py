@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from extractor.entities.tagger import ModelError
 from extractor.evaluation import EvaluationError, LoadError, build_report, evaluate, render_errors, render_markdown
 from extractor.records import LAYERS
 
@@ -29,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         evaluation = evaluate(args.gold, args.pred, args.layers)
-    except (LoadError, EvaluationError) as exc:
+    except (LoadError, EvaluationError, ModelError) as exc:
         print(f"extractor eval: {exc}", file=sys.stderr)
         return 2
     report = build_report(evaluation)

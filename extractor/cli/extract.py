@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from extractor.batch import OutputExistsError, extract
+from extractor.entities.tagger import ModelError
 from extractor.readers import FORMATS, ReadOptions
 from extractor.records import LAYERS
 from extractor.segment import SECTION_CHOICES
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             layers=[layer.strip() for layer in args.layers.split(",") if layer.strip()],
             model=args.model, backend=args.backend, workers=args.workers,
             progress=False if args.no_progress else None)
-    except (OutputExistsError, FileNotFoundError, ValueError) as exc:
+    except (OutputExistsError, FileNotFoundError, ValueError, ModelError) as exc:
         print(f"extractor extract: {exc}", file=sys.stderr)
         return 2
     print(summary, file=sys.stderr)
