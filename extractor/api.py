@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 
 from extractor.records import LAYERS, Document
-from extractor.segment import SECTION_CHOICES, find_criteria
+from extractor.segment import find_criteria
 
 if TYPE_CHECKING:  # spaCy costs ~1 s of start-up; batch runs without entities never need it
     from spacy.language import Language
@@ -42,8 +42,6 @@ class Extractor:
                  eligibility: bool = False, source: str | None = None,
                  meta: dict[str, Any] | None = None) -> Document:
         """Extract every layer of one document; ``section``/``eligibility`` as in ``find_criteria``."""
-        if section not in SECTION_CHOICES:
-            raise ValueError(f"section must be one of {SECTION_CHOICES}, got {section!r}")
         criteria = find_criteria(text, section=section, eligibility=eligibility)
         doc = Document(id=doc_id, text=text, source=source, criteria=criteria, meta=dict(meta or {}))
         if "thresholds" in self.layers:

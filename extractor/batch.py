@@ -13,8 +13,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-import itertools
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
@@ -89,8 +88,11 @@ def iter_documents(items: Iterable[InputRecord | ReadError], layers: Iterable[st
     if workers <= 1:
         yield from map(_process, items)
         return
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(chosen, model, backend)) as pool:
+    # Forked workers inherit the parent's loaded extractor; only spawned ones must load their own.
+    fork = sys.platform != "win32"
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    with context.Pool(workers, initializer=None if fork else _init_worker,
+                      initargs=() if fork else (chosen, model, backend)) as pool:
         for chunk in _chunks(items, workers * _CHUNK_PER_WORKER):
             yield from pool.imap(_process, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
 
@@ -108,7 +110,7 @@ def extract(inputs: list[str], output: str | None = None, *, split: bool = False
     started = time.perf_counter()
     results = iter_documents(read_inputs(inputs, options), layers, model, backend, workers)
     first = next(results, None)  # loads the models before any output is opened
-    results = itertools.chain([] if first is None else [first], results)
+    results = chain([] if first is None else [first], results)
     show = sys.stderr.isatty() if progress is None else progress
     if show:
         from tqdm import tqdm

@@ -121,7 +121,7 @@ def find_criteria(text: str, section: str = "auto", eligibility: bool = False,
     for item in _items(text, lines, rules, section, whole, wrapped):
         if lead is not None and (lead[2] != item.kind or deeper and item.indent <= lead[1]):
             lead = None
-        for start, end in _split_run_on(text, item.start, item.end, rules):
+        for start, end in _split_run_on(text, item.start, item.end):
             content = text[start:end]
             if _is_connector(content):
                 continue
@@ -175,19 +175,19 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
     declared = section if section != "auto" else None
     kind: str | None = (declared or "inclusion") if whole else None
     current: _Item | None = None
-    blank_run = 0
+    after_blank = False
     bulleted_section = False
     for line in lines:
         content = text[line.content:line.end]
         if not content:
-            blank_run += 1
+            after_blank = True
             if wrapped and current is not None:
                 yield current
                 current = None
             continue
-        after_blank, blank_run = blank_run > 0, 0
         continues = current is not None and not line.bulleted and not after_blank and (
             wrapped or line.indent > current.indent)
+        after_blank = False
         heading = _heading(content, rules)
         if heading is not None and continues and not content[:heading[1]].rstrip().endswith(":"):
             heading = None    # "… who meet the / exclusion criteria." wraps; it is no heading
@@ -235,7 +235,7 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
 _RUN_ON = re.compile(r"(?:(?<=\s)|^)\(?([a-z]|\d{1,2})[.)](?=\s+\S)")
 
 
-def _split_run_on(text: str, start: int, end: int, rules: SectionRules) -> list[tuple[int, int]]:
+def _split_run_on(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split "a. … b. … c. …" running on one line into items (a chain a, b, … of two or more)."""
     segment = text[start:end]
     markers = [(m.start(), m.end(), m.group(1)) for m in _RUN_ON.finditer(segment)]
