@@ -11,7 +11,7 @@ extras the format allows; ``from_dict`` ignores unknown keys, as the scorer must
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 Kind = Literal["inclusion", "exclusion"]
 KINDS: tuple[str, ...] = ("inclusion", "exclusion")
@@ -193,11 +193,3 @@ class Document:
 
 def _not_object(where: str, layer: str, i: int) -> Any:
     raise RecordError(f"{where}: {layer}[{i}] must be a JSON object")
-
-
-def criterion_index(criteria: Iterable[Criterion], start: int, end: int) -> int | None:
-    """Index of the criterion whose span contains ``[start, end)``."""
-    for i, c in enumerate(criteria):
-        if c.start <= start and end <= c.end:
-            return i
-    return None
