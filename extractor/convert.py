@@ -49,7 +49,7 @@ from typing import Iterator
 
 from extractor.brat import BratDocument, Event, TextBound, read_brat
 from extractor.catalogue import load_catalogue
-from extractor.records import ENTITY_LABELS, KINDS, Criterion, Document, Entity, Threshold
+from extractor.records import ENTITY_LABELS, KINDS, NEGATABLE, Criterion, Document, Entity, Threshold
 from extractor.resources import DataFile, DataFileError, data_path
 from extractor.units import normalize_unit
 
@@ -58,8 +58,6 @@ SPLITS: tuple[str, ...] = ("test", "train", "all")
 _LABEL_FILE = DataFile(frozenset({"corpus", "label", "entity"}), frozenset({"when", "note"}))
 _LAYOUT_FILE = DataFile(frozenset({"corpus", "role", "regex"}), frozenset({"kind"}))
 _NCT = re.compile(r"NCT(\d{8})")
-#: Labels whose entities are asserted present or absent; values, temporals and cues are neither.
-_NEGATABLE = frozenset({"condition", "drug", "procedure", "measurement", "observation", "person", "device"})
 _TEMPORAL_ARGS = frozenset({"Temporal-Period", "Temporal-Recency"})
 _TEMPORAL_ROLES = frozenset({"Temporality", "Duration"})
 _THRESHOLD_HOSTS = frozenset({"Age", "Observation", "Condition"})
@@ -375,7 +373,7 @@ def _trigger(brat: BratDocument, ref: str) -> str:
 
 
 def _negated(label: str, tb: TextBound, negated: set[str]) -> bool | None:
-    return tb.id in negated if label in _NEGATABLE else None
+    return tb.id in negated if label in NEGATABLE else None
 
 
 def lct_thresholds(brat: BratDocument, report: ConversionReport) -> list[Threshold] | None:

@@ -205,13 +205,19 @@ def _from_object(obj: Any, where: str, options: ReadOptions) -> Item:
             doc = Document.from_dict(obj, where)
         except RecordError as exc:
             return ReadError(where, str(exc))
-        # A gold file may say how its text is to be read: as one declared section (Chia's
-        # _inc/_exc) or as a registry criteria field (LCT) rather than a page.
-        section = doc.meta.get("section", options.section)
-        section = section if section in SECTION_CHOICES else options.section
-        return InputRecord(doc.id, doc.text, where, section, eligibility=doc.meta.get("eligibility") is True,
-                           meta=dict(doc.meta))
+        section, eligibility = gold_reading(doc.meta, options.section)
+        return InputRecord(doc.id, doc.text, where, section, eligibility, meta=dict(doc.meta))
     return _from_fields(obj, where, options)
+
+
+def gold_reading(meta: dict[str, Any], default: str = "auto") -> tuple[str, bool]:
+    """(section, eligibility) a gold file declares for its text.
+
+    Chia's _inc/_exc documents are one declared section; LCT's are registry criteria
+    fields (eligibility text with no page around it); anything else is read as a page.
+    """
+    section = meta.get("section", default)
+    return (section if section in SECTION_CHOICES else default), meta.get("eligibility") is True
 
 
 def _from_fields(obj: dict[str, Any], where: str, options: ReadOptions) -> Item:

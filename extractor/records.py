@@ -20,6 +20,9 @@ ENTITY_LABELS: tuple[str, ...] = (
     "person", "device", "value", "temporal", "negation",
 )
 LAYERS: tuple[str, ...] = ("criteria", "entities", "thresholds")
+#: Labels whose entities are asserted present or absent; values, temporals and cues are neither.
+NEGATABLE: frozenset[str] = frozenset({"condition", "drug", "procedure", "measurement", "observation",
+                                       "person", "device"})
 
 
 class RecordError(ValueError):

@@ -12,11 +12,8 @@ from typing import Sequence
 from extractor.entities.negation import is_negated, negation_scopes
 from extractor.entities.rules import merge_rules
 from extractor.entities.tagger import Span, Tagger
-from extractor.records import ENTITY_LABELS, Criterion, Entity
+from extractor.records import ENTITY_LABELS, NEGATABLE, Criterion, Entity
 
-#: Labels whose entities are asserted present or absent; values, temporals and cues are neither.
-NEGATABLE: frozenset[str] = frozenset({"condition", "drug", "procedure", "measurement", "observation",
-                                       "person", "device"})
 _LEADING = re.compile(r"(?:(?:the|a|an)\s+|\s+)+", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s,;:(\[]+$")
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from extractor.evaluation.counting import Evaluation, EvaluationError, score
 from extractor.evaluation.loaders import LoadError, load_documents
 from extractor.evaluation.report import build_report, render_errors, render_markdown
+from extractor.readers import gold_reading
 from extractor.records import LAYERS, Document
 
 __all__ = ["Evaluation", "EvaluationError", "LoadError", "build_report", "evaluate", "load_documents",
@@ -45,16 +46,15 @@ def predict(gold: dict[str, Document], layers: Iterable[str] = LAYERS) -> dict[s
     from extractor.api import extract  # here, not at the top: scoring --pred files needs no pipeline
 
     chosen = tuple(layers)
-    return {doc_id: extract(doc.text, doc_id=doc_id, section=_section(doc.meta),
-                            eligibility=doc.meta.get("eligibility") is True, layers=chosen)
-            for doc_id, doc in gold.items()}
+    predictions = {}
+    for doc_id, doc in gold.items():
+        section, eligibility = gold_reading(doc.meta)
+        predictions[doc_id] = extract(doc.text, doc_id=doc_id, section=section, eligibility=eligibility,
+                                      layers=chosen)
+    return predictions
 
 
 def _only(doc: Document, layers: set[str]) -> Document:
     """The document with the layers outside ``layers`` made absent."""
     return replace(doc, **{layer: None for layer in LAYERS if layer not in layers})
 
-
-def _section(meta: dict[str, Any]) -> str:
-    section = meta.get("section")
-    return section if section in ("inclusion", "exclusion") else "auto"
