@@ -258,8 +258,12 @@ def test_eval_command_scores_only_the_chosen_layers(tmp_path: Path, capsys: pyte
     assert "| entities | strict | – | – | – | 0 | 0 | 0 |" in printed
 
 
-def test_eval_runs_the_pipeline_on_the_project_gold(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["eval", str(ANNOTATIONS)]) == 0
+def test_eval_runs_the_pipeline_on_the_project_gold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report.json"
+    assert main(["eval", str(ANNOTATIONS), "--json", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["criteria"]["exact"]["f1"] == 1.0 and report["thresholds"]["full"]["f1"] == 1.0
+    assert report["entities"]["lenient"]["tp"] > 0
     printed = capsys.readouterr().out
     assert printed.startswith(f"Documents scored: {len(list(ANNOTATIONS.glob('*.json')))}")
     assert all(f"| {layer} | {strategy} |" in printed for layer, strategy in

@@ -1,9 +1,14 @@
 """Unit normalisation and conversion, with hand-computed expectations."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
+from extractor import units
 from extractor.records import Threshold
+from extractor.resources import DataFileError
 from extractor.units import UnitError, convert, convert_threshold, load_units, normalize_unit
 
 
@@ -76,7 +81,17 @@ def test_convert_threshold_incommensurable_raises_naming_the_record() -> None:
         convert_threshold(Threshold(0, 5, "platelets", low=50, low_inclusive=True, unit="%"), "/uL")
 
 
-def test_every_code_normalizes_to_itself() -> None:
-    table = load_units()
-    for code in table.units:
-        assert normalize_unit(code) == code
+@pytest.mark.parametrize("rows,message", [
+    ("mg/dL,mass,0.01,mg/dL,\ng/L,mass,1,MG/DL,\n", "alias 'MG/DL' of 'g/L' already names 'mg/dL'"),
+    ("g/L,mass,1,g/L,\ng/L,mass,1,gm/L,\n", "unit 'g/L' is listed twice"),
+    ("g/L,mass,one,g/L,\n", "factor 'one' is not a number"),
+])
+def test_conflicting_unit_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    rows: str, message: str) -> None:
+    """The guards that make every code and alias name exactly one unit."""
+    path = tmp_path / "units.csv"
+    path.write_text("code,group,factor,aliases,not_in_text\n" + rows, encoding="utf-8")
+    monkeypatch.setattr(units, "data_path", lambda name: path)
+    with pytest.raises(DataFileError, match=re.escape(message)) as info:
+        load_units.__wrapped__()
+    assert str(path) in str(info.value)
