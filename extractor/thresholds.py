@@ -720,11 +720,9 @@ def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
         one_sided = (a.high is None and b.low is None and a.low is not None and b.high is not None)
         gap_end = min([m.start for m in b.links if m.start > a.end] + [b.start])
         or_gap = g.gaps["or_gap"].match(folded, a.end, gap_end)
-        if not a.links and a.low is not None and b.high is None and or_gap:
+        if not a.links and or_gap and (a.low is not None and b.high is None
+                                       or a.high is not None and a.low is None and b.low is not None):
             # "Participants <20 or >75 years of age": two alternatives on the variable of the second.
-            a.links, a.unit, a.high_unit, a.inherited = b.links, b.unit, b.unit, True
-            continue
-        if not a.links and a.high is not None and a.low is None and b.low is not None and or_gap:
             a.links, a.unit, a.high_unit, a.inherited = b.links, b.unit, b.unit, True
             continue
         if not one_sided or not g.gaps["merge_gap"].match(folded, a.end, gap_end):
