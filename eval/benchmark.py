@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from provenance import commit_label
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = REPO.parent / "shared" / "corpora" / "ctgov" / "registry_sample.csv"
 LEUKEMIA_INPUT = DEFAULT_INPUT.with_name("leukemia_trials.csv")
@@ -100,8 +102,7 @@ def machine_facts() -> list[str]:
             cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
     except OSError:
         pass
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip() or "unknown"
+    commit = commit_label()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return [f"CPU: {cpu}, {os.cpu_count()} logical cores", f"Python {platform.python_version()} on "
             f"{platform.system()} {platform.release()}", f"load average before the runs (1, 5, 15 min): {load}",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ from extractor.entities.tagger import default_model_path, detect_backend
 from extractor.evaluation import build_report, evaluate, render_errors, render_markdown
 from extractor.evaluation.report import fmt_score
 from extractor.records import LAYERS
+from provenance import commit_label
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
@@ -65,12 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: str | None,
                   seconds: float, errors: str) -> str:
     """The committed report: provenance, our tables, published results beside ours, first errors."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                            text=True).stdout.strip() or "unknown"
-    # Changes to the code (not to these reports, which each run rewrites) make the numbers not the commit's.
-    changed = subprocess.run(["git", "status", "--porcelain", "--", ".", ":!eval/reports", ":!eval/*.md"],
-                             cwd=REPO, capture_output=True, text=True).stdout.strip()
-    commit += "+uncommitted changes" if changed else ""
+    commit = commit_label()
     command = (f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
                + (f" --layers {' '.join(args.layers)}" if set(args.layers) != set(LAYERS) else ""))
     if args.pred:
