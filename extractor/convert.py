@@ -220,7 +220,7 @@ def layout(corpus: str) -> Layout:
     return Layout(bullet, headings, one("heading_like"), one("run_on"))
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
+def line_spans(text: str) -> Iterator[tuple[int, int]]:
     """``[start, end)`` of every line's content, white space trimmed, empty lines skipped."""
     for m in re.finditer(r"[^\r\n]+", text):
         start, end = trim(text, m.start(), m.end())
@@ -248,7 +248,7 @@ def chia_criteria(text: str, kind: str) -> list[Criterion]:
     """Every non-empty line, bullet or number stripped, as a criterion of ``kind``."""
     bullet = layout("chia").bullet
     criteria = []
-    for start, end in _lines(text):
+    for start, end in line_spans(text):
         start = _strip_bullet(text, start, end, bullet)
         if start < end:
             criteria.append(Criterion(start, end, kind, text[start:end]))
@@ -265,7 +265,7 @@ def lct_criteria(text: str, entities: list[Entity]) -> list[Criterion] | None:
     rules = layout("lct")
     kind: str | None = None
     criteria: list[Criterion] = []
-    for start, end in _lines(text):
+    for start, end in line_spans(text):
         content = _strip_bullet(text, start, end, rules.bullet)
         if content == end:
             continue      # a bullet with nothing after it

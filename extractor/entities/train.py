@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Sequence
 
+from extractor.convert import line_spans
 from extractor.entities.tagger import Span
 from extractor.evaluation.loaders import load_documents
 from extractor.records import ENTITY_LABELS, Document
@@ -48,7 +49,7 @@ def criterion_examples(docs: Sequence[Document]) -> list[Example]:
         if doc.entities is None:
             continue
         bounds = ([(c.start, c.end) for c in doc.criteria] if doc.criteria is not None
-                  else _line_bounds(doc.text))
+                  else list(line_spans(doc.text)))
         inside = [False] * len(doc.entities)
         for start, end in bounds:
             spans: list[Span] = []
@@ -64,19 +65,6 @@ def criterion_examples(docs: Sequence[Document]) -> list[Example]:
     if dropped:
         log.info("dropped %d gold entities that lie outside every criterion", dropped)
     return examples
-
-
-def _line_bounds(text: str) -> list[tuple[int, int]]:
-    """Spans of the non-blank lines of ``text``, stripped of surrounding white space."""
-    bounds = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped:
-            start = pos + line.index(stripped[0])
-            bounds.append((start, start + len(stripped)))
-        pos += len(line)
-    return bounds
 
 
 def longest_first(spans: Sequence[Span]) -> list[Span]:
