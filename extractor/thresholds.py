@@ -23,11 +23,10 @@ from typing import Sequence
 from extractor.catalogue import Catalogue, Variable, is_case_sensitive, load_catalogue
 from extractor.records import Criterion, Threshold
 from extractor.resources import DataFile, DataFileError, data_path
-from extractor.units import convert, load_units, normalize_unit
+from extractor.units import convert, fold_table, load_units, normalize_unit
 
 COMPARATORS_FILE = DataFile(frozenset({"surface", "position", "bound", "inclusive"}))
 NUMBER_WORDS_FILE = DataFile(frozenset({"word", "value", "kind"}))
-FOLD_FILE = DataFile(frozenset({"char", "replacement"}), frozenset({"note"}))
 GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}))
 
 # Symbol-font artefacts of converted documents: "³ 18 years" is "≥ 18 years", "£ 2" is "≤ 2";
@@ -113,25 +112,9 @@ class _Grammar:
     age: Variable
 
 
-@lru_cache(maxsize=1)
-def _fold_table() -> tuple[dict[str, str], re.Pattern[str]]:
-    """``data/fold.csv``: one character → one character, so offsets survive folding."""
-    path = data_path("fold.csv")
-    table: dict[str, str] = {}
-    for row in FOLD_FILE.read_csv(path):
-        char, replacement = (chr(int(c[2:], 16)) if c.startswith("U+") else c
-                             for c in (row["char"], row["replacement"]))
-        if len(char) != 1 or len(replacement) != 1:
-            raise DataFileError(f"{path}: {row['char']!r} → {row['replacement']!r} "
-                                "must map one character to one")
-        table[char] = replacement
-    # A regex replaces the few characters that change several times faster than str.translate.
-    return table, re.compile("[" + re.escape("".join(table)) + "]")
-
-
 def fold(text: str) -> str:
     """One spelling of comparators, signs, dashes and superscripts; same length as ``text``."""
-    table, pattern = _fold_table()
+    table, pattern = fold_table()
     text = pattern.sub(lambda m: table[m.group()], text)
     if "³" in text or "£" in text:
         text = _SYMBOL_FONT_RE.sub(_symbol_font, text)

@@ -18,8 +18,8 @@ from extractor.resources import DataFile, DataFileError, data_path
 
 UNITS_FILE = DataFile(frozenset({"code", "factor", "aliases"}), frozenset({"group", "not_in_text"}))
 
+FOLD_FILE = DataFile(frozenset({"char", "replacement"}), frozenset({"note"}))
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_KEY_CHARS = str.maketrans({"µ": "u", "μ": "u", "×": "x", "✕": "x", "⨯": "x", "–": "-", "−": "-"})
 _SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
 _POWER_OF_TEN = re.compile(r"10(?:\^|\*\*?|e)?[({]?(\d{1,2})[)}]?(?=/|cells|$)")
 _SPACE = re.compile(r"[\s\-]+")
@@ -51,9 +51,31 @@ class UnitTable:
     """(surface alias, code) pairs safe to match after a number in running text, longest first."""
 
 
+@lru_cache(maxsize=1)
+def fold_table() -> tuple[dict[str, str], re.Pattern[str]]:
+    """``data/fold.csv``: one character → one character (offsets survive folding); shared with thresholds."""
+    path = data_path("fold.csv")
+    table: dict[str, str] = {}
+    for row in FOLD_FILE.read_csv(path):
+        char, replacement = (chr(int(c[2:], 16)) if c.startswith("U+") else c
+                             for c in (row["char"], row["replacement"]))
+        if len(char) != 1 or len(replacement) != 1:
+            raise DataFileError(f"{path}: {row['char']!r} → {row['replacement']!r} "
+                                "must map one character to one")
+        table[char] = replacement
+    # A regex replaces the few characters that change several times faster than str.translate.
+    return table, re.compile("[" + re.escape("".join(table)) + "]")
+
+
+@lru_cache(maxsize=1)
+def _key_translation() -> dict[int, str]:
+    return str.maketrans(fold_table()[0])
+
+
 def unit_key(surface: str) -> str:
     """Comparison key of a unit as written: case, white space, hyphens, micro signs, exponents folded."""
-    s = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), surface.translate(_KEY_CHARS))
+    s = _SUPERSCRIPT_RUN.sub(lambda m: "^" + m.group().translate(_SUPERSCRIPTS), surface)
+    s = s.translate(_key_translation())
     s = _SPACE.sub("", s.lower())
     s = _POWER_OF_TEN.sub(r"10^\1", s)
     s = _CELLS_PER.sub("/", s)  # "cells/mm3" is "/mm3"; "10^9 cells/Liter" is "10^9/l"
