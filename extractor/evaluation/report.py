@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from extractor.evaluation.counting import Evaluation, ScoringError, Tally, item_key
-from extractor.records import Threshold
+from extractor.evaluation.matching import STRATEGIES
+from extractor.records import LAYERS, Threshold
 
 #: Per-label breakdown key of each layer that has one.
 BREAKDOWN = {"entities": "per_label", "thresholds": "per_variable"}
@@ -43,23 +44,24 @@ def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
     lines += [f"Documents scored: {report['documents']}", "",
               "| layer | strategy | precision | recall | F1 | TP | FP | FN |",
               "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for layer in ("criteria", "entities", "thresholds"):
-        for name, row in report[layer].items():
-            if isinstance(row, dict):
-                lines.append(f"| {layer} | {name} | {fmt_score(row['precision'])} | {fmt_score(row['recall'])} | "
-                             f"{fmt_score(row['f1'])} | {row['tp']} | {row['fp']} | {row['fn']} |")
+    for layer in LAYERS:
+        for name in STRATEGIES[layer]:
+            row = report[layer][name]
+            lines.append(f"| {layer} | {name} | {fmt_score(row['precision'])} | {fmt_score(row['recall'])} | "
+                         f"{fmt_score(row['f1'])} | {row['tp']} | {row['fp']} | {row['fn']} |")
     lines += ["", f"Negation accuracy (lenient entity matches whose gold has `negated`): "
                   f"{fmt_score(report['entities']['negation_accuracy'])}"]
     for layer, key in BREAKDOWN.items():
-        strict, lenient = (name for name, row in report[layer].items() if isinstance(row, dict))
-        labels = sorted(set(report[layer][strict][key]) | set(report[layer][lenient][key]))
+        # Every item is counted under every strategy, so both breakdowns have the same labels.
+        strict, lenient = STRATEGIES[layer]
+        labels = report[layer][strict][key]
         if not labels:
             continue
         lines += ["", f"| {key.split('_')[1]} | {strict} P | {strict} R | {strict} F1 | "
                       f"{lenient} P | {lenient} R | {lenient} F1 | gold | predicted |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for label in labels:
-            s = report[layer][strict][key].get(label) or {"precision": None, "recall": None, "f1": None}
+            s = labels[label]
             row = report[layer][lenient][key][label]
             lines.append(f"| {label} | {fmt_score(s['precision'])} | {fmt_score(s['recall'])} | {fmt_score(s['f1'])} | "
                          f"{fmt_score(row['precision'])} | {fmt_score(row['recall'])} | {fmt_score(row['f1'])} | "
@@ -82,7 +84,7 @@ def describe(item: Any) -> str:
 def render_errors(errors: list[ScoringError], limit: int) -> str:
     """Up to ``limit`` missed and spurious items per layer, with text and the lenient partner."""
     lines: list[str] = []
-    for layer in ("criteria", "entities", "thresholds"):
+    for layer in LAYERS:
         of_layer = [e for e in errors if e.layer == layer]
         if not of_layer:
             continue
