@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Collection, Iterable, Iterator
 
 from extractor.catalogue import load_catalogue
-from extractor.evaluation.loaders import LoadError, document_files, read_records
-from extractor.records import ENTITY_LABELS, KINDS, Criterion, Document, Entity, RecordError, Threshold
+from extractor.evaluation.loaders import LoadError, iter_documents
+from extractor.records import ENTITY_LABELS, KINDS, Criterion, Document, Entity, Threshold
 from extractor.units import load_units
 
 
@@ -37,28 +37,14 @@ def validate(paths: Iterable[str | Path]) -> list[Problem]:
     variables = set(load_catalogue().variables)
     units = set(load_units().units)
     for path in paths:
-        try:
-            files = document_files(path)
-        except LoadError as exc:
-            problems.append(Problem(str(path), "", str(exc).removeprefix(f"{path}: ")))
-            continue
-        for file in files:
-            try:
-                records = list(read_records(file))
-            except LoadError as exc:
-                problems.append(Problem(str(file), "", str(exc).removeprefix(f"{file}: ")))
+        for where, doc in iter_documents(path):
+            if isinstance(doc, LoadError):
+                problems.append(Problem(where, "", str(doc).removeprefix(f"{where}: ")))
                 continue
-            for where, obj in records:
-                try:
-                    doc = Document.from_dict(obj)
-                except RecordError as exc:
-                    problems.append(Problem(where, "", str(exc)))
-                    continue
-                if doc.id in seen:
-                    problems.append(Problem(where, "", f"document id {doc.id!r} also in {seen[doc.id]}"))
-                seen.setdefault(doc.id, where)
-                problems += [Problem(where, item, message)
-                             for item, message in check_document(doc, variables, units)]
+            if doc.id in seen:
+                problems.append(Problem(where, "", f"document id {doc.id!r} also in {seen[doc.id]}"))
+            seen.setdefault(doc.id, where)
+            problems += [Problem(where, item, message) for item, message in check_document(doc, variables, units)]
     return problems
 
 

@@ -56,18 +56,40 @@ def _parse(content: str, where: str) -> Any:
         raise LoadError(f"{where}: not valid JSON: {exc}") from exc
 
 
+def iter_documents(path: str | Path) -> Iterator[tuple[str, Document | LoadError]]:
+    """``(where, document)`` of every record at ``path``, or ``(where, error)`` for what cannot be read.
+
+    Errors are yielded, not raised, so the validator can list them all; ``load_documents`` stops
+    at the first.
+    """
+    try:
+        files = document_files(path)
+    except LoadError as exc:
+        yield str(path), exc
+        return
+    for file in files:
+        try:
+            records = list(read_records(file))
+        except LoadError as exc:
+            yield str(file), exc
+            continue
+        for where, obj in records:
+            try:
+                doc: Document | LoadError = Document.from_dict(obj)
+            except RecordError as exc:
+                doc = LoadError(f"{where}: {exc}")
+            yield where, doc
+
+
 def load_documents(path: str | Path) -> dict[str, Document]:
     """Documents by id from a folder (non-recursive ``*.json``), a ``.jsonl`` or a ``.json`` file."""
     documents: dict[str, Document] = {}
     where_of: dict[str, str] = {}
-    for file in document_files(path):
-        for where, obj in read_records(file):
-            try:
-                doc = Document.from_dict(obj)
-            except RecordError as exc:
-                raise LoadError(f"{where}: {exc}") from exc
-            if doc.id in documents:
-                raise LoadError(f"{where}: document id {doc.id!r} already read from {where_of[doc.id]}")
-            documents[doc.id] = doc
-            where_of[doc.id] = where
+    for where, doc in iter_documents(path):
+        if isinstance(doc, LoadError):
+            raise doc
+        if doc.id in documents:
+            raise LoadError(f"{where}: document id {doc.id!r} already read from {where_of[doc.id]}")
+        documents[doc.id] = doc
+        where_of[doc.id] = where
     return documents
