@@ -18,6 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extractor.catalogue import load_catalogue
+from extractor.records import Document
+from extractor.units import load_units
+from extractor.validate import check_document
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples"
 OUT = ROOT / "annotations"
@@ -275,14 +280,9 @@ def build_criterion(text: str, crit: Crit, cursor: int) -> tuple[dict[str, Any],
 
 
 def check(doc: dict[str, Any]) -> None:
-    """The invariants every gold file must satisfy (format rules plus the guidelines' policies)."""
-    text = doc["text"]
-    for layer in ("criteria", "entities", "thresholds"):
-        for rec in doc[layer]:
-            span = text[rec["start"]:rec["end"]]
-            assert span and span == span.strip(), f"{doc['id']} {layer}: bad span {span!r}"
-    for rec in doc["entities"] + doc["thresholds"]:
-        assert any(c["start"] <= rec["start"] and rec["end"] <= c["end"] for c in doc["criteria"]), rec
+    """The format's rules (the project's validator) plus the guidelines' own policies."""
+    problems = list(check_document(Document.from_dict(doc), load_catalogue().variables, load_units().units))
+    assert not problems, f"{doc['id']}: {problems}"
     ents = sorted(doc["entities"], key=lambda e: (e["start"], e["end"]))
     for a, b in zip(ents, ents[1:]):
         assert a["end"] <= b["start"], f"{doc['id']}: overlapping entities {a} {b}"
