@@ -1,9 +1,14 @@
 """Entity tagging: the shipped tagger, rules, span trimming, criterion scoping, BIO encoding."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
+
+from extractor.entities import rules as rules_module
+from extractor.resources import DataFileError
 
 from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
 from extractor.entities.spacy_backend import SpacyTagger
@@ -71,10 +76,37 @@ def test_load_tagger_rejects_unknown_backend() -> None:
     ("creatinine clearance", [(0, 20, "procedure")], [("creatinine clearance", "procedure")]),
     # negation cues fill in
     ("No prior chemotherapy", [(9, 21, "procedure")], [("No", "negation"), ("chemotherapy", "procedure")]),
+    # ... but never inside a pseudo cue, whose "no" / "not" is part of a comparison
+    ("No more than 2 prior regimens", [(0, 14, "value")], [("No more than 2", "value")]),
+    ("Dose not exceeding 10 mg", [], []),
+    ("Bilirubin not more than 1.5 x ULN, no hepatitis", [],
+     [("Bilirubin", "measurement"), ("no", "negation")]),
+    # a tagger's negation inside a pseudo cue is dropped
+    ("no less than 18 years", [(0, 2, "negation"), (13, 21, "value")], [("18 years", "value")]),
     ("Nothing", [], []),
 ])
 def test_rules(text: str, model: list, expected: list) -> None:
     assert [(text[s:e], label) for s, e, label in merge_rules(text, model)] == expected
+
+
+@pytest.mark.parametrize("row, message", [
+    ({"label": "person", "mode": "fill"}, "give exactly one of"),
+    ({"label": "person", "mode": "fill", "terms": ["a"], "negation_cues": True}, "give exactly one of"),
+    ({"label": "negation", "mode": "fill", "negation_cues": True, "terms": ["no"]}, "give exactly one of"),
+    ({"label": "person", "mode": "replace", "terms": ["a"]}, "mode one of"),
+    ({"label": "disease", "mode": "fill", "terms": ["a"]}, "label must be one of"),
+    ({"label": "person", "mode": "fill", "terms": "age"}, "'terms' must be a list"),
+    ({"label": "measurement", "mode": "fill", "catalogue": True, "except": ["nope"]}, "unknown variables ['nope']"),
+    ({"label": "person", "mode": "fill", "term": ["a"]}, "unknown key(s) ['term']"),
+])
+def test_bad_rule_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             row: dict, message: str) -> None:
+    path = tmp_path / "entity_rules.json"
+    path.write_text(json.dumps({"rules": [row]}), encoding="utf-8")
+    monkeypatch.setattr(rules_module, "data_path", lambda name: path)
+    with pytest.raises(DataFileError, match=re.escape(message)) as err:
+        rules_module.load_rules.__wrapped__()
+    assert f"{path}, rules[0]" in str(err.value)
 
 
 @pytest.mark.parametrize("span, expected", [

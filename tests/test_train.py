@@ -9,7 +9,7 @@ import pytest
 from extractor.cli import main
 from extractor.entities import load_tagger
 from extractor.entities.train import (TrainingError, TransformerSettings, criterion_examples, longest_first,
-                                      split_dev, train)
+                                      span_f1, split_dev, train)
 from extractor.records import Criterion, Document, Entity
 
 REPO = Path(__file__).resolve().parents[1]
@@ -110,10 +110,25 @@ def test_tiny_transformer_trains_and_loads_back(gold_dir: Path, tmp_path: Path) 
                                     "eval_every": 1000, "max_length": 12, "stride": 4}), encoding="utf-8")
     out = train(gold_dir, gold_dir, tmp_path / "model", backend="transformer", config=settings, seed=0,
                 threads=2)
-    assert json.loads((out / "tagger.json").read_text())["backend"] == "transformer"
+    saved = json.loads((out / "tagger.json").read_text())
+    assert saved["backend"] == "transformer" and saved["dev_f1"]["strict"] > 0.5
     tagger = load_tagger(out)
     short = "Pacemaker or heart failure"
     long = " ".join([short] * 4)
     for text, spans in zip([short, long], tagger.tag([short, long])):
         found = [(s, text[s:e], label) for s, e, label in spans]
         assert (text.rindex("heart"), "heart failure", "condition") in found
+
+
+@pytest.mark.parametrize("gold, pred, strict, lenient", [
+    ([[(0, 5, "drug")]], [[(0, 5, "drug")]], 1.0, 1.0),
+    ([[(0, 5, "drug")]], [[(0, 4, "drug")]], 0.0, 1.0),
+    ([[(0, 5, "drug")]], [[(0, 5, "condition")]], 0.0, 0.0),
+    # one prediction overlapping two gold spans matches one of them only
+    ([[(0, 5, "drug"), (6, 9, "drug")]], [[(0, 9, "drug")]], 0.0, 2 / 3),
+    # spans are matched within their own text
+    ([[(0, 5, "drug")], []], [[], [(0, 5, "drug")]], 0.0, 0.0),
+    ([[], []], [[], []], 0.0, 0.0),
+])
+def test_span_f1_scores_as_the_harness_does(gold: list, pred: list, strict: float, lenient: float) -> None:
+    assert span_f1(gold, pred) == pytest.approx((strict, lenient))

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from extractor.catalogue import is_case_sensitive, load_catalogue
-from extractor.entities.negation import load_cues, word_tail
+from extractor.entities.negation import find_cues, word_tail
 from extractor.entities.tagger import Span
 from extractor.records import ENTITY_LABELS
 from extractor.resources import DataFile, DataFileError, data_path
@@ -25,13 +25,21 @@ _SOURCES: tuple[str, ...] = ("terms", "catalogue", "negation_cues")
 
 @dataclass(frozen=True)
 class Rule:
-    """Phrases of one label, compiled; ``mode`` says how they merge with the tagger's spans."""
+    """Phrases of one label, compiled; ``mode`` says how they merge with the tagger's spans.
+
+    A rule of negation cues (``cues``) takes its spans from the negation scope's own cue
+    finder, so that it sees pseudo cues too: "no more than" is a comparison, and its "no"
+    is no negation.
+    """
 
     label: str
     mode: str
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[re.Pattern[str], ...] = ()
+    cues: bool = False
 
     def spans(self, text: str) -> list[Span]:
+        if self.cues:
+            return [(c.start, c.end, self.label) for c in find_cues(text) if c.direction in ("forward", "backward")]
         return [(m.start(), m.end(), self.label) for p in self.patterns for m in p.finditer(text)]
 
 
@@ -71,17 +79,12 @@ def _alternation(phrases: Sequence[str], flags: int) -> re.Pattern[str]:
     return re.compile("|".join(parts), flags)
 
 
-def _phrases(row: dict, where: str) -> list[str]:
-    """The phrases a rule row names through its one source."""
-    sources = [key for key in _SOURCES if row.get(key)]
-    if len(sources) != 1:
-        raise DataFileError(f"{where}: give exactly one of {_SOURCES}, got {sources}")
-    if sources[0] == "terms":
+def _phrases(row: dict, source: str, where: str) -> list[str]:
+    """The phrases a rule row names through its ``source`` (terms or the catalogue)."""
+    if source == "terms":
         if not isinstance(row["terms"], list) or not all(isinstance(t, str) and t.strip() for t in row["terms"]):
             raise DataFileError(f"{where}: 'terms' must be a list of non-empty strings")
         return row["terms"]
-    if sources[0] == "negation_cues":
-        return [cue for cue, direction in load_cues().items() if direction in ("forward", "backward")]
     catalogue = load_catalogue()
     unknown = set(row.get("except", [])) - set(catalogue.variables)
     if unknown:
@@ -99,7 +102,13 @@ def load_rules() -> tuple[Rule, ...]:
         where = f"{path}, rules[{i}]"
         if row["label"] not in ENTITY_LABELS or row["mode"] not in MODES:
             raise DataFileError(f"{where}: label must be one of {ENTITY_LABELS}, mode one of {MODES}")
-        phrases = _phrases(row, where)
+        sources = [key for key in _SOURCES if row.get(key)]
+        if len(sources) != 1:
+            raise DataFileError(f"{where}: give exactly one of {_SOURCES}, got {sources}")
+        if sources == ["negation_cues"]:
+            rules.append(Rule(row["label"], row["mode"], cues=True))
+            continue
+        phrases = _phrases(row, sources[0], where)
         exact = [p for p in phrases if is_case_sensitive(p)]
         folded = [p for p in phrases if not is_case_sensitive(p)]
         patterns = tuple(_alternation(group, flags) for group, flags in ((folded, re.IGNORECASE), (exact, 0))
@@ -112,14 +121,20 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def _in_pseudo_cue(text: str, span: Span) -> bool:
+    """Whether ``span`` lies inside a pseudo cue ("not exceeding"): its "not" negates nothing."""
+    return any(c.direction == "pseudo" and c.start <= span[0] and span[1] <= c.end for c in find_cues(text))
+
+
 def merge_rules(text: str, spans: Sequence[Span], rules: Sequence[Rule] | None = None) -> list[Span]:
     """The tagger's ``spans`` of ``text`` with the rules' spans merged in, by each rule's mode.
 
     ``override``: the rule's span replaces every overlapping tagger span, except when one
     of them has the rule's label and contains it (the tagger found the longer phrase,
-    "women of childbearing potential"). ``fill``: added only where nothing overlaps.
+    "women of childbearing potential"). ``fill``: added only where nothing overlaps. A
+    tagger's ``negation`` inside a pseudo cue ("no more than") is dropped.
     """
-    merged = list(spans)
+    merged = [s for s in spans if s[2] != "negation" or not _in_pseudo_cue(text, s)]
     for rule in load_rules() if rules is None else rules:
         for found in rule.spans(text):
             clashes = [s for s in merged if _overlaps(s, found)]

@@ -169,6 +169,28 @@ def train(train_dir: str | Path, dev_dir: str | Path | None, output: str | Path,
     return output
 
 
+def span_f1(gold: Sequence[Sequence[Span]], pred: Sequence[Sequence[Span]]) -> tuple[float, float]:
+    """Micro (strict, lenient) F1 of predicted against gold spans, text by text.
+
+    The same one-to-one matching as the evaluation harness, so that checkpoints are chosen
+    by the score they are reported with rather than by a proxy such as the loss.
+    """
+    from extractor.evaluation.matching import entities_lenient, entities_strict, match
+    from extractor.records import Entity
+
+    scores = []
+    for accept in (entities_strict, entities_lenient):
+        tp = n_gold = n_pred = 0
+        for gold_spans, pred_spans in zip(gold, pred, strict=True):
+            g = [Entity(s, e, label) for s, e, label in gold_spans]
+            p = [Entity(s, e, label) for s, e, label in pred_spans]
+            tp += len(match(g, p, accept))
+            n_gold += len(g)
+            n_pred += len(p)
+        scores.append(2 * tp / (n_gold + n_pred) if n_gold + n_pred else 0.0)
+    return scores[0], scores[1]
+
+
 def deadline(max_seconds: float | None) -> float:
     """Monotonic time after which training stops (infinity without a limit)."""
     return float("inf") if max_seconds is None else time.monotonic() + max_seconds
