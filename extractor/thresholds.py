@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from extractor.catalogue import Catalogue, Variable, is_case_sensitive, load_catalogue
+from extractor.patterns import trie_alternation
 from extractor.records import Criterion, Threshold
 from extractor.resources import DataFile, DataFileError, data_path
 from extractor.units import convert, fold_table, load_units, normalize_unit
@@ -170,33 +171,6 @@ def _alias_pattern(alias: str, separator: str, start_boundary: bool = True) -> s
     start = r"(?<!\w)" if start_boundary and alias[0].isalnum() else ""
     end = r"(?!\w)" if alias[-1].isalnum() else ""
     return start + body + end
-
-
-_ATOM = re.compile(r"\(\?<!\\w\)|\(\?!\\w\)|\(\?!\[a-z\]\)|\\s[*+]|\[\\s\\-\][*+]|\\.|[^\\]")
-
-
-def trie_alternation(patterns: list[str]) -> str:
-    """One alternation of many alias patterns, factored by common prefix.
-
-    Python's ``re`` tries alternatives one by one; sharing prefixes keeps a 600-alias pattern
-    fast. Longer continuations are tried before an alias ends, so the longest alias wins.
-    """
-    trie: dict[str, dict] = {}
-    for pattern in sorted(set(patterns)):
-        node = trie
-        for atom in _ATOM.findall(pattern):
-            node = node.setdefault(atom, {})
-        node[""] = {}
-    return _emit(trie) or "(?!)"
-
-
-def _emit(node: dict[str, dict]) -> str:
-    # Longer continuations first; an end assertion such as (?!\w) last, or "mg" would beat "mg%".
-    branches = [atom + _emit(child) for atom, child in node.items() if atom]
-    if not branches:
-        return ""
-    body = "(?:" + "|".join(sorted(branches, key=lambda b: (b.startswith("(?"), -len(b)))) + ")"
-    return body + "?" if "" in node else body
 
 
 def _read_comparators() -> tuple[dict[str, Comparator], list[str], list[str]]:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractor.patterns import phrase_pattern
 from extractor.resources import DataFile, DataFileError, data_path
 
 CUES_FILE = DataFile(frozenset({"cue", "direction"}))
@@ -30,17 +31,6 @@ class CueMatch:
     start: int
     end: int
     direction: str
-
-
-def word_tail(phrase: str) -> str:
-    """What must follow a phrase: no word character after a word, white space or the end after punctuation."""
-    return r"(?!\w)" if phrase[-1].isalnum() else r"(?=\s|$)"
-
-
-def phrase_pattern(phrase: str) -> str:
-    """Regex of a phrase on word boundaries, any white space between its words."""
-    body = r"\s+".join(re.escape(word) for word in phrase.split())
-    return (r"(?<!\w)" if phrase[0].isalnum() else "") + body + word_tail(phrase)
 
 
 @lru_cache(maxsize=1)
