@@ -184,8 +184,14 @@ def _read_comparators() -> tuple[dict[str, Comparator], list[str], list[str]]:
                 or row["inclusive"] not in ("yes", "no"):
             raise DataFileError(f"{path}: comparator {row['surface']!r}: position/bound/inclusive must be "
                                 f"prefix|postfix, low|high|eq, yes|no")
-        comparators[_key(row["surface"])] = Comparator(row["bound"], row["inclusive"] == "yes")
-        (prefix if row["position"] == "prefix" else postfix).append(row["surface"])
+        key, comparator = _key(row["surface"]), Comparator(row["bound"], row["inclusive"] == "yes")
+        surfaces = prefix if row["position"] == "prefix" else postfix
+        # the pattern lets white space vary, so "> =" is ">=" again; one meaning per key, either position
+        if comparators.get(key, comparator) != comparator or any(_key(s) == key for s in surfaces):
+            raise DataFileError(f"{path}: comparator {row['surface']!r} repeats or contradicts an earlier "
+                                f"{row['position']} row (white space does not count)")
+        comparators[key] = comparator
+        surfaces.append(row["surface"])
     return comparators, prefix, postfix
 
 

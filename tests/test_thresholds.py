@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import ANNOTATIONS, read_exact
+from extractor import thresholds
 from extractor.records import Criterion, Document, Threshold
+from extractor.resources import DataFileError
 from extractor.segment import find_criteria
 from extractor.thresholds import criterion_thresholds, extract_thresholds, fold, lead_in, parse_number
 
@@ -198,3 +201,30 @@ def test_parse_number(surface: str, value: float | None) -> None:
 ])
 def test_fold_keeps_offsets(text: str, folded: str) -> None:
     assert fold(text) == folded and len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize("rows, message", [
+    # white space does not count: "> =" already matches ">="
+    ("> =,prefix,low,yes\n>=,prefix,low,yes\n", "'>=' repeats or contradicts an earlier prefix row"),
+    # one meaning per surface, in either position
+    ("at least,prefix,low,yes\nat least,postfix,high,yes\n", "'at least' repeats or contradicts"),
+    ("<,inside,high,no\n", "position/bound/inclusive must be"),
+])
+def test_bad_comparator_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  rows: str, message: str) -> None:
+    path = tmp_path / "comparators.csv"
+    path.write_text("surface,position,bound,inclusive\n" + rows, encoding="utf-8")
+    monkeypatch.setattr(thresholds, "data_path", lambda name: path)
+    with pytest.raises(DataFileError, match=re.escape(message)) as err:
+        thresholds._read_comparators()
+    assert str(path) in str(err.value)
+
+
+def test_the_same_surface_may_stand_before_and_after_the_number(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "comparators.csv"
+    path.write_text("surface,position,bound,inclusive\nat least,prefix,low,yes\nat least,postfix,low,yes\n",
+                    encoding="utf-8")
+    monkeypatch.setattr(thresholds, "data_path", lambda name: path)
+    comparators, prefix, postfix = thresholds._read_comparators()
+    assert prefix == postfix == ["at least"] and list(comparators) == ["atleast"]
