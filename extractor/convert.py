@@ -51,6 +51,7 @@ from extractor.brat import BratDocument, Event, TextBound, read_brat
 from extractor.catalogue import load_catalogue
 from extractor.records import ENTITY_LABELS, KINDS, NEGATABLE, Criterion, Document, Entity, Threshold
 from extractor.resources import DataFile, DataFileError, data_path
+from extractor.thresholds import roman_value
 from extractor.units import normalize_unit
 
 CORPORA: tuple[str, ...] = ("chia", "lct")
@@ -453,9 +454,10 @@ def comparison_threshold(brat: BratDocument, host: Event, comparison: Event,
     values = []
     for tb in args.get("Value", []):
         m = _NUMBER.fullmatch(tb.text.strip())
-        if m is None:
+        roman = None if m else roman_value(tb.text)
+        if m is None and roman is None:
             return None, "value is not a number"
-        values.append(float(m.group().replace(",", "")))
+        values.append(float(m.group().replace(",", "")) if m else float(roman))
     operators = [brat.attributes.get(tb.id, {}).get("Eq-Operator-Value") for tb in args.get("Operator", [])]
     if len(operators) > 1 or None in operators:
         return None, "several or unlabelled operators"

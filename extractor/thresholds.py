@@ -276,6 +276,12 @@ def _expand(fragments: dict[str, str], name: str, path: object, depth: int = 0) 
 # ------------------------------------------------------------------------------ numbers, values
 
 
+def roman_value(surface: str) -> int | None:
+    """Value of a roman numeral as written ("III" → 3; case matters: "vi" is no numeral), else ``None``."""
+    value, kind = load_grammar().words.get(surface.strip(), (None, None))
+    return value if kind == "roman" else None
+
+
 def parse_number(surface: str) -> float | None:
     """Value of a number as written: "25,000" → 25000, "1,5" → 1.5, "six (6)" → 6, "twenty-one" → 21."""
     g = load_grammar()

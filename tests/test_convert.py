@@ -125,6 +125,17 @@ def test_lct_document_with_thresholds(tmp_path: Path) -> None:
     assert validate([tmp_path / "out"]) == []
 
 
+def test_lct_roman_numeral_values(tmp_path: Path) -> None:
+    text = "Inclusion Criteria:\n  -  NYHA class III\n"
+    ann = ("T1\tObservation 25 29\tNYHA\nT2\tEq-Comparison 30 39\tclass III\nT3\tEq-Value 36 39\tIII\n"
+           "E1\tObservation:T1 Numeric-Filter:E2\nE2\tEq-Comparison:T2 Value:T3\n")
+    write_brat(tmp_path / "lct", "NCT00000020", text, ann)
+    report = convert_brat(tmp_path / "lct", tmp_path / "out", "lct", "test")
+    doc = read_gold(tmp_path / "out", "NCT00000020")
+    assert surfaces(doc, "thresholds", "variable", "low", "high") == [("NYHA class III", "nyha", 3, 3)]
+    assert report.comparisons == {"converted": 1}
+
+
 @pytest.mark.parametrize("text, ann, layer", [
     ("Patients must be adults.\nInclusion Criteria:\n  -  Adults\n", "", "criteria"),
     ("Inclusion Criteria:\n  -  Labs: A. ALT < 3; B. AST < 3\n", "", "criteria"),
