@@ -6,10 +6,13 @@ which on Linux covers its worker processes too. Counts are read back from the ou
 taken from the CLI's own summary. The goal (issue 4) is segmentation plus thresholds at
 600 trials/s or more in one process. ``--with-entities`` adds one run of every layer (the
 entity tagger included) over the registry sample and the leukemia trials: the end-to-end
-check that every trial of both corpus files passes with zero errors.
+check that every trial of both corpus files passes with zero errors. ``--transformer PATH``
+adds one run of every layer with that transformer tagger on the leukemia trials, so that the
+report gives the speed of both entity backends.
 
     .venv/bin/python eval/benchmark.py                    # 3 runs per configuration
     .venv/bin/python eval/benchmark.py --with-entities    # + all layers, once, on both CSVs
+    .venv/bin/python eval/benchmark.py --with-entities --transformer runs/chia_transformer
     .venv/bin/python eval/benchmark.py --runs 1 --input OTHER.csv
 """
 from __future__ import annotations
@@ -54,12 +57,12 @@ class Run:
     entities: int
 
 
-def command(input_path: Path, output: Path, layers: str, workers: int) -> list[str]:
+def command(input_path: Path, output: Path, layers: str, workers: int, model: Path | None = None) -> list[str]:
     """The exact command line that is timed."""
     cmd = [str(REPO / ".venv" / "bin" / "extractor"), "extract", str(input_path),
            "--id-field", "nct_id", "--text-field", "eligibility_criteria", "--layers", layers,
            "-o", str(output), "--force", "--no-progress"]
-    return cmd + (["--workers", str(workers)] if workers > 1 else [])
+    return cmd + (["--workers", str(workers)] if workers > 1 else []) + (["--model", str(model)] if model else [])
 
 
 def shown(cmd: list[str], output: Path) -> str:
@@ -109,7 +112,8 @@ def machine_facts() -> list[str]:
             f"commit {commit}"]
 
 
-def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str], facts: list[str]) -> str:
+def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str], facts: list[str],
+           transformer: Path | None = None) -> str:
     """BENCHMARK.md: one row per configuration, median of its runs, and every run's time."""
     lines = [
         "# Throughput of `extractor extract`", "",
@@ -138,6 +142,7 @@ def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str]
               "move with it between invocations of this script):", ""] + [f"- {f}" for f in facts]
     runs = len(next(iter(results.values())))
     extra = " --with-entities" if any(ALL_LAYERS in cmd for cmd in cmds.values()) else ""
+    extra += f" --transformer {os.path.relpath(transformer, REPO)}" if transformer else ""
     lines += ["", f"Reproduce: `.venv/bin/python eval/benchmark.py --runs {runs}{extra}`", ""]
     return "\n".join(lines)
 
@@ -149,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO / "eval" / "BENCHMARK.md")
     parser.add_argument("--with-entities", action="store_true",
                         help="also run every layer once on the registry sample and the leukemia trials")
+    parser.add_argument("--transformer", type=Path,
+                        help="a transformer tagger folder: also run every layer once with it on the leukemia trials")
     args = parser.parse_args(argv)
     if not args.input.is_file():
         print(f"input not found: {args.input}", file=sys.stderr)
@@ -158,19 +165,22 @@ def main(argv: list[str] | None = None) -> int:
     cmds: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
         output = Path(tmp) / "out.jsonl"
-        plan = [(name, args.input, layers, workers, args.runs) for name, layers, workers in CONFIGS]
+        leukemia = os.path.relpath(LEUKEMIA_INPUT, REPO)
+        plan = [(name, args.input, layers, workers, args.runs, None) for name, layers, workers in CONFIGS]
         if args.with_entities:
-            plan += [("all layers (entity tagger included), 1 process", args.input, ALL_LAYERS, 1, 1),
-                     (f"all layers, 1 process, `{os.path.relpath(LEUKEMIA_INPUT, REPO)}`", LEUKEMIA_INPUT,
-                      ALL_LAYERS, 1, 1)]
-        for name, input_path, layers, workers, runs in plan:
-            cmd = command(input_path.resolve(), output, layers, workers)
+            plan += [("all layers (entity tagger included), 1 process", args.input, ALL_LAYERS, 1, 1, None),
+                     (f"all layers, 1 process, `{leukemia}`", LEUKEMIA_INPUT, ALL_LAYERS, 1, 1, None)]
+        if args.transformer:
+            plan.append((f"all layers, transformer tagger `{os.path.relpath(args.transformer.resolve(), REPO)}`, "
+                         f"1 process, `{leukemia}`", LEUKEMIA_INPUT, ALL_LAYERS, 1, 1, args.transformer.resolve()))
+        for name, input_path, layers, workers, runs, model in plan:
+            cmd = command(input_path.resolve(), output, layers, workers, model)
             cmds[name] = shown(cmd, output)
             results[name] = [run_once(cmd, output) for _ in range(runs)]
             best = min(r.seconds for r in results[name])
             print(f"{name}: {', '.join(f'{r.seconds:.2f}' for r in results[name])} s (best {best:.2f})",
                   file=sys.stderr)
-    text = report(args.input.resolve(), results, cmds, facts)
+    text = report(args.input.resolve(), results, cmds, facts, args.transformer)
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0
