@@ -71,9 +71,11 @@ def test_cli_reports_a_missing_config(gold_dir: Path, tmp_path: Path, capsys: py
     assert "none.cfg: spaCy config not found" in capsys.readouterr().err
 
 
-def test_unknown_backend_and_bad_settings(gold_dir: Path, tmp_path: Path) -> None:
+def test_unknown_backend_bad_settings_and_a_folder_given_twice(gold_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(TrainingError, match="unknown backend"):
         train(gold_dir, None, tmp_path / "m", backend="crf")
+    with pytest.raises(TrainingError, match="occurs in more than one folder"):
+        train([gold_dir, gold_dir], None, tmp_path / "m")
     bad = tmp_path / "settings.json"
     bad.write_text('{"epochs": 1, "learning_rat": 0.1}', encoding="utf-8")
     with pytest.raises(TrainingError, match="settings.json"):
@@ -82,13 +84,19 @@ def test_unknown_backend_and_bad_settings(gold_dir: Path, tmp_path: Path) -> Non
 
 @pytest.fixture(scope="session")
 def tiny_spacy_model(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Trained from two folders (as Chia and LCT train): the tests below need documents of both."""
     from spacy.util import load_config
 
     folder = tmp_path_factory.mktemp("spacy")
+    first, second = folder / "first", folder / "second"
+    for part, names in ((first, ["doc0.json", "doc1.json"]), (second, ["doc2.json"])):
+        part.mkdir()
+        for name in names:
+            (part / name).write_bytes((gold_dir / name).read_bytes())
     config = load_config(REPO / "models" / "chia_ner.cfg",
                          overrides={"training.max_epochs": 40, "training.eval_frequency": 1000})
     config.to_disk(folder / "tiny.cfg")
-    assert main(["train", str(gold_dir), str(folder / "model"), "--dev", str(gold_dir),
+    assert main(["train", str(first), str(second), str(folder / "model"), "--dev", str(gold_dir),
                  "--config", str(folder / "tiny.cfg"), "--seed", "0"]) == 0
     return folder / "model"
 

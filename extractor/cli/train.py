@@ -1,4 +1,4 @@
-"""``extractor train TRAIN_DIR OUTPUT [--dev DEV_DIR] [--backend spacy|transformer] [--config FILE]``."""
+"""``extractor train TRAIN_DIR [TRAIN_DIR …] OUTPUT [--dev DEV_DIR] [--backend spacy|transformer] [--config FILE]``."""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "train", help="train an entity tagger on gold files",
         description="Train an entity tagger on a folder of gold documents (e.g. from `extractor convert brat "
                     "… --split train`). The shipped model is `--config models/chia_ner.cfg --seed 0`.")
-    parser.add_argument("train_dir", type=Path, metavar="TRAIN_DIR", help="folder of gold JSON documents")
+    parser.add_argument("train_dir", type=Path, nargs="+", metavar="TRAIN_DIR",
+                        help="folder(s) of gold JSON documents (e.g. Chia and LCT train)")
     parser.add_argument("output", type=Path, metavar="OUTPUT", help="folder the trained model is written to")
     parser.add_argument("--dev", type=Path, default=None, metavar="DEV_DIR",
                         help="dev documents for model selection (default: a share of TRAIN_DIR's trials)")

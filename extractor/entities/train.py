@@ -119,11 +119,11 @@ class TransformerSettings:
         return cls(**data)
 
 
-def train(train_dir: str | Path, dev_dir: str | Path | None, output: str | Path, *,
+def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | None, output: str | Path, *,
           backend: str = "spacy", config: str | Path | None = None, seed: int = 0,
           dev_fraction: float = 0.1, max_seconds: float | None = None, threads: int = 2,
           base_model: str | Path | None = None) -> Path:
-    """Train a tagger on the gold documents in ``train_dir`` and save it to ``output``.
+    """Train a tagger on the gold documents in ``train_dir`` (one folder or several) and save it to ``output``.
 
     ``config`` is the spaCy config (``.cfg``) for ``backend="spacy"``, a JSON file of
     :class:`TransformerSettings` for ``"transformer"``. Without ``dev_dir`` a dev set is
@@ -133,7 +133,10 @@ def train(train_dir: str | Path, dev_dir: str | Path | None, output: str | Path,
     """
     if backend not in BACKENDS:
         raise TrainingError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
-    docs = list(load_documents(train_dir).values())
+    folders = [train_dir] if isinstance(train_dir, (str, Path)) else list(train_dir)
+    docs = [doc for folder in folders for doc in load_documents(folder).values()]
+    if len({doc.id for doc in docs}) < len(docs):
+        raise TrainingError(f"{', '.join(map(str, folders))}: a document id occurs in more than one folder")
     if dev_dir is not None:
         dev_docs = list(load_documents(dev_dir).values())
     else:
@@ -141,7 +144,7 @@ def train(train_dir: str | Path, dev_dir: str | Path | None, output: str | Path,
     train_examples = criterion_examples(docs)
     dev_examples = criterion_examples(dev_docs)
     if not train_examples or not any(spans for _, spans in train_examples):
-        raise TrainingError(f"{train_dir}: no documents with an entities layer to learn from")
+        raise TrainingError(f"{', '.join(map(str, folders))}: no documents with an entities layer to learn from")
     log.info("%d training and %d dev criteria from %d + %d documents",
              len(train_examples), len(dev_examples), len(docs), len(dev_docs))
     if not dev_examples:
