@@ -5,6 +5,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from extractor.entities import rules as rules_module
@@ -12,7 +13,7 @@ from extractor.resources import DataFileError
 
 from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
 from extractor.entities.spacy_backend import SpacyTagger
-from extractor.entities.transformer_backend import BIO_LABELS, bio_tags, decode, whole_words
+from extractor.entities.transformer_backend import BIO_LABELS, bio_tags, decode, viterbi, word_labels
 from extractor.records import ENTITY_LABELS, Criterion
 
 
@@ -176,12 +177,36 @@ def test_decode_opens_an_entity_on_a_stray_inside_tag() -> None:
     assert decode([(0, 2), (3, 5), (6, 8)], ["I-drug", "I-value", "O"]) == [(0, 2, "drug"), (3, 5, "value")]
 
 
-@pytest.mark.parametrize("labels, words, expected", [
-    # "war ##far ##in": the first piece decides for the word
-    (["O", "B-drug", "O", "I-value", "O"], [None, 0, 0, 0, None], ["O", "B-drug", "I-drug", "I-drug", "O"]),
-    (["B-drug", "O", "B-condition"], [0, 0, 1], ["B-drug", "I-drug", "B-condition"]),
-    (["O", "B-drug"], [0, 0], ["O", "O"]),
-    (["B-value", "I-value"], [0, 1], ["B-value", "I-value"]),
+def scores_of(*rows: dict[str, float]) -> np.ndarray:
+    """Log-probability rows: the labels named get their value, every other label -10."""
+    table = np.full((len(rows), len(BIO_LABELS)), -10.0)
+    for i, row in enumerate(rows):
+        for label, value in row.items():
+            table[i, BIO_LABELS.index(label)] = value
+    return table
+
+
+@pytest.mark.parametrize("rows, expected", [
+    # the argmax would be "O I-drug": an inside tag cannot follow O, so the best valid sequence is chosen
+    (({"O": -0.1, "B-drug": -1}, {"I-drug": -0.1, "B-drug": -3, "O": -3}), ["B-drug", "I-drug"]),
+    (({"O": -0.1, "B-drug": -5}, {"I-drug": -0.2, "O": -1}), ["O", "O"]),
+    # nor can it follow another label's tag
+    (({"B-drug": -0.1}, {"I-value": -0.1, "I-drug": -0.5}), ["B-drug", "I-drug"]),
+    (({"B-drug": -0.1}, {"I-drug": -0.1}, {"B-value": -0.1}), ["B-drug", "I-drug", "B-value"]),
+    # nor start a text
+    (({"I-value": -0.1, "B-value": -0.3},), ["B-value"]),
+    ((), []),
 ])
-def test_whole_words(labels: list, words: list, expected: list) -> None:
-    assert whole_words(labels, words) == expected
+def test_viterbi_keeps_bio_valid(rows: tuple, expected: list) -> None:
+    assert [BIO_LABELS[i] for i in viterbi(scores_of(*rows))] == expected
+
+
+@pytest.mark.parametrize("rows, words, expected", [
+    # "war ##far ##in": the first piece decides for the word, whatever the others score
+    (({"B-drug": -0.1}, {"O": -0.1}, {"I-value": -0.1}), [0, 0, 0], ["B-drug", "I-drug", "I-drug"]),
+    (({"B-drug": -0.1}, {"O": -0.1}, {"B-condition": -0.1}), [0, 0, 1], ["B-drug", "I-drug", "B-condition"]),
+    (({"O": -0.1}, {"B-drug": -0.1}), [0, 0], ["O", "O"]),
+    (({"B-value": -0.1}, {"I-value": -0.1}), [0, 1], ["B-value", "I-value"]),
+])
+def test_word_labels(rows: tuple, words: list, expected: list) -> None:
+    assert word_labels(words, scores_of(*rows)) == expected

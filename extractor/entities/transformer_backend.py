@@ -12,8 +12,11 @@ import json
 import logging
 import math
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
+
+import numpy as np
 
 from extractor.entities.train import Example, Span, TrainingError, TransformerSettings, deadline, span_f1
 from extractor.records import ENTITY_LABELS
@@ -72,20 +75,61 @@ def decode(offsets: Sequence[tuple[int, int]], labels: Sequence[str]) -> list[Sp
     return spans
 
 
-def whole_words(labels: Sequence[str], words: Sequence[int | None]) -> list[str]:
-    """Labels where every piece of a word follows the word's first piece.
+@lru_cache(maxsize=1)
+def _transitions() -> tuple[np.ndarray, np.ndarray]:
+    """BIO validity as additive scores: an ``I-X`` may only start nothing and only follow ``B-X`` or ``I-X``."""
+    forbidden = -1e9
+    n = len(BIO_LABELS)
+    start = np.zeros(n)
+    step = np.zeros((n, n))
+    for j, label in enumerate(BIO_LABELS):
+        if label.startswith("I-"):
+            start[j] = forbidden
+            for i, previous in enumerate(BIO_LABELS):
+                if previous[2:] != label[2:]:
+                    step[i, j] = forbidden
+    return start, step
+
+
+def viterbi(scores: np.ndarray) -> list[int]:
+    """The best valid BIO label sequence (ids) under per-position log-probabilities ``scores`` (n × labels).
+
+    Taking each position's argmax alone yields sequences such as ``O I-drug`` or ``B-drug I-value``,
+    whose entities have wrong boundaries; the best *valid* sequence fixes most of them.
+    """
+    start, step = _transitions()
+    if len(scores) == 0:
+        return []
+    best = start + scores[0]
+    back = []
+    for row in scores[1:]:
+        candidates = best[:, None] + step
+        previous = candidates.argmax(0)
+        back.append(previous)
+        best = candidates[previous, np.arange(len(best))] + row
+    path = [int(best.argmax())]
+    for previous in reversed(back):
+        path.append(int(previous[path[-1]]))
+    return path[::-1]
+
+
+def word_labels(words: Sequence[int | None], scores: np.ndarray) -> list[str]:
+    """BIO labels of word pieces: a word's first piece decides, by :func:`viterbi` over words.
 
     A piece-level tagger may label "war" of "war##far##in" a drug and "##in" not; an
-    entity that ends inside a word never matches gold exactly, so the word's first
-    piece decides for all of it.
+    entity that ends inside a word never matches gold exactly, so the word's other pieces
+    follow its first.
     """
-    out: list[str] = []
-    for i, (label, word) in enumerate(zip(labels, words)):
-        if i and word is not None and word == words[i - 1]:
-            head = out[-1]
-            label = head if head == "O" else "I-" + head.split("-", 1)[1]
-        out.append(label)
-    return out
+    firsts = [i for i, word in enumerate(words) if i == 0 or word is None or word != words[i - 1]]
+    path = dict(zip(firsts, viterbi(scores[firsts]) if firsts else []))
+    labels: list[str] = []
+    for i in range(len(words)):
+        if i in path:
+            labels.append(BIO_LABELS[path[i]])
+        else:
+            head = labels[-1]
+            labels.append(head if head == "O" else "I-" + head.split("-", 1)[1])
+    return labels
 
 
 class TransformerTagger:
@@ -94,6 +138,9 @@ class TransformerTagger:
     def __init__(self, model: Any, tokenizer: Any, max_length: int = 128, stride: int = 32,
                  batch_size: int = 32) -> None:
         self.model = model.eval()
+        # column of each BIO label in the model's output (a missing label: the padding column, never chosen)
+        ids = {label: int(i) for i, label in model.config.id2label.items()}
+        self._columns = [ids.get(label, len(ids)) for label in BIO_LABELS]
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.stride = stride
@@ -125,17 +172,19 @@ class TransformerTagger:
             with torch.inference_mode():
                 logits = self.model(input_ids=torch.tensor(enc["input_ids"]),
                                     attention_mask=torch.tensor(enc["attention_mask"])).logits
-            best = logits.argmax(-1).tolist()
-            per_text: list[dict[int, tuple[tuple[int, int], str]]] = [{} for _ in batch]
+            scores = logits.log_softmax(-1).numpy()
+            scores = np.concatenate([scores, np.full(scores.shape[:-1] + (1,), -1e9)], -1)[..., self._columns]
+            per_text: list[dict[int, tuple[tuple[int, int], int | None, Any]]] = [{} for _ in batch]
             for window, sample in enumerate(enc["overflow_to_sample_mapping"]):
-                labels = whole_words([self.model.config.id2label[i] for i in best[window]], enc.word_ids(window))
-                for (start, end), label in zip(enc["offset_mapping"][window], labels):
-                    # a piece seen in two windows keeps the label of the window it appeared in first
+                pieces = zip(enc["offset_mapping"][window], enc.word_ids(window), scores[window])
+                for (start, end), word, row in pieces:
+                    # a piece seen in two windows keeps the scores of the window it appeared in first
                     if start != end and start not in per_text[sample]:
-                        per_text[sample][start] = ((start, end), label)
-            for i, pieces in zip(indices, per_text):
-                ordered = [pieces[k] for k in sorted(pieces)]
-                out[i] = decode([o for o, _ in ordered], [lab for _, lab in ordered])
+                        per_text[sample][start] = ((start, end), word, row)
+            for i, found in zip(indices, per_text):
+                ordered = [found[k] for k in sorted(found)]
+                labels = word_labels([w for _, w, _ in ordered], np.array([r for _, _, r in ordered]))
+                out[i] = decode([o for o, _, _ in ordered], labels)
         return [out[i] for i in range(len(texts))]
 
 
