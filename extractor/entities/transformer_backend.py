@@ -133,14 +133,23 @@ def word_labels(words: Sequence[int | None], scores: np.ndarray) -> list[str]:
 
 
 class TransformerTagger:
-    """Tags with a fine-tuned token-classification model saved by :func:`train_transformer`."""
+    """Tags with fine-tuned token-classification models saved by :func:`train_transformer`.
 
-    def __init__(self, model: Any, tokenizer: Any, max_length: int = 128, stride: int = 32,
+    Several models that share one tokenizer tag as an ensemble: their per-piece label
+    log-probabilities are averaged before decoding. An ensemble is a folder whose
+    ``tagger.json`` names its member folders (``"members"``, relative to it).
+    """
+
+    def __init__(self, models: Sequence[Any], tokenizer: Any, max_length: int = 128, stride: int = 32,
                  batch_size: int = 32) -> None:
-        self.model = model.eval()
-        # column of each BIO label in the model's output (a missing label: the padding column, never chosen)
-        ids = {label: int(i) for i, label in model.config.id2label.items()}
-        self._columns = [ids.get(label, len(ids)) for label in BIO_LABELS]
+        if not models:
+            raise ValueError("a transformer tagger needs at least one model")
+        self.models = [model.eval() for model in models]
+        # column of each BIO label in each model's output (a missing label: the padding column, never chosen)
+        self._columns = []
+        for model in self.models:
+            ids = {label: int(i) for i, label in model.config.id2label.items()}
+            self._columns.append([ids.get(label, len(ids)) for label in BIO_LABELS])
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.stride = stride
@@ -148,16 +157,28 @@ class TransformerTagger:
 
     @classmethod
     def load(cls, path: str | Path) -> "TransformerTagger":
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
+        """The tagger in ``path``: one fine-tuned model, or an ensemble folder naming its members."""
+        from transformers import AutoTokenizer
 
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModelForTokenClassification.from_pretrained(path, local_files_only=True)
-        labels = set(model.config.id2label.values())
-        if not labels <= set(BIO_LABELS):
-            raise ValueError(f"its labels {sorted(labels)[:5]}… are not the BIO labels of the format; "
-                             "is it a base encoder rather than a tagger trained by `extractor train`?")
-        settings = _read_settings(Path(path))
-        return cls(model, tokenizer, settings.get("max_length", 128), settings.get("stride", 32))
+        path = Path(path)
+        settings = _read_settings(path)
+        members = settings.get("members")
+        if members is None:
+            folders = [path]
+        elif isinstance(members, list) and members and all(isinstance(m, str) for m in members):
+            folders = [(path / m).resolve() for m in members]
+        else:
+            raise ValueError(f"{path / 'tagger.json'}: 'members' must be a non-empty list of folders")
+        tokenizer = AutoTokenizer.from_pretrained(folders[0], local_files_only=True)
+        models = []
+        for folder in folders:
+            if folder != folders[0] and AutoTokenizer.from_pretrained(
+                    folder, local_files_only=True).get_vocab() != tokenizer.get_vocab():
+                raise ValueError(f"ensemble member {folder} has another vocabulary than {folders[0]}")
+            models.append(_load_model(folder))
+        first = _read_settings(folders[0])
+        return cls(models, tokenizer, settings.get("max_length", first.get("max_length", 128)),
+                   settings.get("stride", first.get("stride", 32)))
 
     def tag(self, texts: Sequence[str]) -> list[list[Span]]:
         """Spans per text; texts are batched by length so that little of each batch is padding."""
@@ -169,11 +190,9 @@ class TransformerTagger:
             indices = order[first:first + self.batch_size]
             batch = [texts[i] for i in indices]
             enc = _encode(self.tokenizer, batch, self.max_length, self.stride, padding=True)
-            with torch.inference_mode():
-                logits = self.model(input_ids=torch.tensor(enc["input_ids"]),
-                                    attention_mask=torch.tensor(enc["attention_mask"])).logits
-            scores = logits.log_softmax(-1).numpy()
-            scores = np.concatenate([scores, np.full(scores.shape[:-1] + (1,), -1e9)], -1)[..., self._columns]
+            inputs = {"input_ids": torch.tensor(enc["input_ids"]), "attention_mask": torch.tensor(enc["attention_mask"])}
+            scores = sum(self._scores(model, columns, inputs) for model, columns in zip(self.models, self._columns))
+            scores = scores / len(self.models)
             per_text: list[dict[int, tuple[tuple[int, int], int | None, Any]]] = [{} for _ in batch]
             for window, sample in enumerate(enc["overflow_to_sample_mapping"]):
                 pieces = zip(enc["offset_mapping"][window], enc.word_ids(window), scores[window])
@@ -186,6 +205,28 @@ class TransformerTagger:
                 labels = word_labels([w for _, w, _ in ordered], np.array([r for _, _, r in ordered]))
                 out[i] = decode([o for o, _, _ in ordered], labels)
         return [out[i] for i in range(len(texts))]
+
+
+    @staticmethod
+    def _scores(model: Any, columns: list[int], inputs: dict[str, Any]) -> np.ndarray:
+        """Log-probabilities of the BIO labels, in :data:`BIO_LABELS` order, per window and piece."""
+        import torch
+
+        with torch.inference_mode():
+            scores = model(**inputs).logits.log_softmax(-1).numpy()
+        return np.concatenate([scores, np.full(scores.shape[:-1] + (1,), -1e9)], -1)[..., columns]
+
+
+def _load_model(folder: Path) -> Any:
+    """A fine-tuned token classifier, checked to speak the format's BIO labels."""
+    from transformers import AutoModelForTokenClassification
+
+    model = AutoModelForTokenClassification.from_pretrained(folder, local_files_only=True)
+    labels = set(model.config.id2label.values())
+    if not labels <= set(BIO_LABELS):
+        raise ValueError(f"{folder}: its labels {sorted(labels)[:5]}… are not the BIO labels of the format; "
+                         "is it a base encoder rather than a tagger trained by `extractor train`?")
+    return model
 
 
 def _encode(tokenizer: Any, texts: list[str], max_length: int, stride: int, padding: bool) -> Any:
@@ -252,7 +293,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     best = -1.0
     started = time.monotonic()
 
-    dev_tagger = TransformerTagger(model, tokenizer, settings.max_length, settings.stride, batch_size=64)
+    dev_tagger = TransformerTagger([model], tokenizer, settings.max_length, settings.stride, batch_size=64)
     dev_texts = [text for text, _ in dev]
     dev_gold = [spans for _, spans in dev]
 
