@@ -46,7 +46,7 @@ class BatchSummary:
         rate = self.documents / self.seconds if self.seconds else 0.0
         return (f"documents: {self.documents}, criteria: {self.criteria}, entities: {self.entities}, "
                 f"thresholds: {self.thresholds}, errors: {len(self.errors)} "
-                f"({self.seconds:.1f} s, {rate:.0f} documents/s)")
+                f"({self.seconds:.1f} s, {rate:.{0 if rate >= 10 else 2}f} documents/s)")
 
 
 class OutputExistsError(FileExistsError):

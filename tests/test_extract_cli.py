@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from conftest import ANNOTATIONS, EXAMPLES, SHARED, needs_shared
+from extractor.batch import BatchSummary
 from extractor.cli import main
 from extractor.readers import ReadOptions, read_path
 from extractor.segment import default_rules
@@ -136,3 +137,12 @@ def test_legacy_wrapped_lines_are_joined_into_one_criterion() -> None:
             nxt = m.group(1).strip()
             assert rules.bullet.match(nxt) or any(p.match(nxt) for p, _ in rules.headings), (record.id, c.text, nxt)
     assert joined > 300
+
+
+@pytest.mark.parametrize("documents, seconds, rate", [
+    (5, 10.6, "0.47 documents/s"),
+    (4868, 7.98, "610 documents/s"),
+    (0, 0.0, "0.00 documents/s"),
+])
+def test_summary_rate_keeps_its_digits_below_ten(documents: int, seconds: float, rate: str) -> None:
+    assert str(BatchSummary(documents=documents, seconds=seconds)).endswith(f"s, {rate})")
