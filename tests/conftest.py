@@ -1,7 +1,9 @@
 """Shared fixtures. Corpora live in ``../shared`` beside the checkout; tests that need them skip without it."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 
@@ -32,3 +34,19 @@ def read_exact(path: Path) -> str:
     """A text file as stored (no newline translation), as offsets require."""
     with open(path, encoding="utf-8", newline="") as fh:
         return fh.read()
+
+
+def bad_data_file_error(monkeypatch: pytest.MonkeyPatch, module: Any, path: Path, content: str,
+                        load: Callable[[], object], message: str) -> str:
+    """Load ``content`` as ``module``'s data file at ``path``; the error must match ``message`` and name the file.
+
+    Returns the error text for further checks (the row it names).
+    """
+    from extractor.resources import DataFileError
+
+    path.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(module, "data_path", lambda name: path)
+    with pytest.raises(DataFileError, match=re.escape(message)) as err:
+        load()
+    assert str(path) in str(err.value)
+    return str(err.value)

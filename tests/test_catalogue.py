@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import bad_data_file_error
 from extractor import catalogue
 from extractor.catalogue import alias_key, is_case_sensitive, load_catalogue
-from extractor.resources import DataFileError
 
 # The catalogue table of ../shared/ANNOTATION_FORMAT.md (layer 3), in its order.
 FORMAT_IDS = [
@@ -77,9 +77,5 @@ HEADER = "id,core,name,aliases,unit,units,default_unit,min,max,family,context,re
 ])
 def test_bad_rows_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 row: str, message: str) -> None:
-    path = tmp_path / "variables.csv"
-    path.write_text(HEADER + row, encoding="utf-8")
-    monkeypatch.setattr(catalogue, "data_path", lambda name: path)
-    with pytest.raises(DataFileError, match=re.escape(message)) as err:
-        load_catalogue.__wrapped__()
-    assert str(path) in str(err.value)
+    bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", HEADER + row, load_catalogue.__wrapped__,
+                        message)

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from conftest import bad_data_file_error
 from extractor.entities import rules as rules_module
-from extractor.resources import DataFileError
 
 from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
 from extractor.entities.spacy_backend import SpacyTagger
@@ -103,11 +102,9 @@ def test_rules(text: str, model: list, expected: list) -> None:
 def test_bad_rule_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                              row: dict, message: str) -> None:
     path = tmp_path / "entity_rules.json"
-    path.write_text(json.dumps({"rules": [row]}), encoding="utf-8")
-    monkeypatch.setattr(rules_module, "data_path", lambda name: path)
-    with pytest.raises(DataFileError, match=re.escape(message)) as err:
-        rules_module.load_rules.__wrapped__()
-    assert f"{path}, rules[0]" in str(err.value)
+    error = bad_data_file_error(monkeypatch, rules_module, path, json.dumps({"rules": [row]}),
+                                rules_module.load_rules.__wrapped__, message)
+    assert f"{path}, rules[0]" in error
 
 
 @pytest.mark.parametrize("span, expected", [

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conftest import ANNOTATIONS, read_exact
+from conftest import ANNOTATIONS, bad_data_file_error, read_exact
 from extractor import thresholds
 from extractor.records import Criterion, Document, Threshold
-from extractor.resources import DataFileError
 from extractor.segment import find_criteria
 from extractor.thresholds import criterion_thresholds, extract_thresholds, fold, lead_in, parse_number
 
@@ -212,12 +210,8 @@ def test_fold_keeps_offsets(text: str, folded: str) -> None:
 ])
 def test_bad_comparator_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                   rows: str, message: str) -> None:
-    path = tmp_path / "comparators.csv"
-    path.write_text("surface,position,bound,inclusive\n" + rows, encoding="utf-8")
-    monkeypatch.setattr(thresholds, "data_path", lambda name: path)
-    with pytest.raises(DataFileError, match=re.escape(message)) as err:
-        thresholds._read_comparators()
-    assert str(path) in str(err.value)
+    bad_data_file_error(monkeypatch, thresholds, tmp_path / "comparators.csv",
+                        "surface,position,bound,inclusive\n" + rows, thresholds._read_comparators, message)
 
 
 def test_the_same_surface_may_stand_before_and_after_the_number(tmp_path: Path,

@@ -1,14 +1,13 @@
 """Unit normalisation and conversion, with hand-computed expectations."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
+from conftest import bad_data_file_error
 from extractor import units
 from extractor.records import Threshold
-from extractor.resources import DataFileError
 from extractor.units import UnitError, convert, convert_threshold, load_units, normalize_unit
 
 
@@ -89,9 +88,5 @@ def test_convert_threshold_incommensurable_raises_naming_the_record() -> None:
 def test_conflicting_unit_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     rows: str, message: str) -> None:
     """The guards that make every code and alias name exactly one unit."""
-    path = tmp_path / "units.csv"
-    path.write_text("code,group,factor,aliases,not_in_text\n" + rows, encoding="utf-8")
-    monkeypatch.setattr(units, "data_path", lambda name: path)
-    with pytest.raises(DataFileError, match=re.escape(message)) as info:
-        load_units.__wrapped__()
-    assert str(path) in str(info.value)
+    bad_data_file_error(monkeypatch, units, tmp_path / "units.csv", "code,group,factor,aliases,not_in_text\n" + rows,
+                        load_units.__wrapped__, message)
