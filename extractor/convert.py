@@ -454,10 +454,10 @@ def comparison_threshold(brat: BratDocument, host: Event, comparison: Event,
     values = []
     for tb in args.get("Value", []):
         m = _NUMBER.fullmatch(tb.text.strip())
-        roman = None if m else roman_value(tb.text)
-        if m is None and roman is None:
+        value = float(m.group().replace(",", "")) if m else roman_value(tb.text)
+        if value is None:
             return None, "value is not a number"
-        values.append(float(m.group().replace(",", "")) if m else float(roman))
+        values.append(float(value))
     operators = [brat.attributes.get(tb.id, {}).get("Eq-Operator-Value") for tb in args.get("Operator", [])]
     if len(operators) > 1 or None in operators:
         return None, "several or unlabelled operators"
