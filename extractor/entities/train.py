@@ -24,7 +24,8 @@ from typing import Sequence
 from extractor.convert import line_spans
 from extractor.entities.tagger import Span
 from extractor.evaluation.loaders import load_documents
-from extractor.records import ENTITY_LABELS, Document
+from extractor.evaluation.matching import entities_lenient, entities_strict, match
+from extractor.records import ENTITY_LABELS, Document, Entity
 
 log = logging.getLogger(__name__)
 
@@ -178,9 +179,6 @@ def span_f1(gold: Sequence[Sequence[Span]], pred: Sequence[Sequence[Span]]) -> t
     The same one-to-one matching as the evaluation harness, so that checkpoints are chosen
     by the score they are reported with rather than by a proxy such as the loss.
     """
-    from extractor.evaluation.matching import entities_lenient, entities_strict, match
-    from extractor.records import Entity
-
     scores = []
     for accept in (entities_strict, entities_lenient):
         tp = n_gold = n_pred = 0

@@ -206,7 +206,6 @@ class TransformerTagger:
                 out[i] = decode([o for o, _, _ in ordered], labels)
         return [out[i] for i in range(len(texts))]
 
-
     @staticmethod
     def _scores(model: Any, columns: list[int], inputs: dict[str, Any]) -> np.ndarray:
         """Log-probabilities of the BIO labels, in :data:`BIO_LABELS` order, per window and piece."""
@@ -246,8 +245,8 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     """Fine-tune ``settings.base_model`` (default: MiniLM-L6) and save the best checkpoint on dev.
 
     Checkpoints are chosen by the mean of strict and lenient entity F1 on the dev criteria,
-    decoded as :class:`TransformerTagger` decodes them; the dev loss is logged beside it
-    but is a poor guide here (it rose between checkpoints whose F1 rose).
+    decoded as :class:`TransformerTagger` decodes them: the score that is reported, not a
+    proxy such as the dev loss.
     """
     import torch
     from datasets import Dataset
@@ -279,12 +278,11 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
                                  "labels": [[s[2] for s in spans] for _, spans in examples]})
         return raw.map(encode, batched=True, remove_columns=["text", "starts", "ends"])
 
-    train_set, dev_set = prepare(train), prepare(dev)
+    train_set = prepare(train)
     collate = DataCollatorForTokenClassification(tokenizer)
     generator = torch.Generator().manual_seed(seed)
     loader = torch.utils.data.DataLoader(train_set, batch_size=settings.batch_size, shuffle=True,
                                          collate_fn=collate, generator=generator)
-    dev_loader = torch.utils.data.DataLoader(dev_set, batch_size=64, collate_fn=collate)
     total = max(1, math.ceil(settings.epochs * len(loader)))
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate,
                                   weight_decay=settings.weight_decay)
@@ -300,8 +298,6 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     def checkpoint(step: int) -> None:
         nonlocal best
         model.eval()
-        with torch.inference_mode():
-            loss = sum(model(**batch).loss.item() * len(batch["labels"]) for batch in dev_loader) / len(dev_set)
         strict, lenient = span_f1(dev_gold, dev_tagger.tag(dev_texts))
         model.train()
         if (strict + lenient) / 2 > best:
@@ -313,8 +309,8 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
                  "stride": settings.stride, "seed": seed, "step": step,
                  "dev_f1": {"strict": round(strict, 4), "lenient": round(lenient, 4)}}, indent=1),
                 encoding="utf-8")
-        log.info("step %d/%d dev loss %.4f F1 strict %.4f lenient %.4f best mean %.4f (%.0f s)", step, total,
-                 loss, strict, lenient, best, time.monotonic() - started)
+        log.info("step %d/%d dev F1 strict %.4f lenient %.4f best mean %.4f (%.0f s)", step, total,
+                 strict, lenient, best, time.monotonic() - started)
 
     model.train()
     step = 0
