@@ -15,6 +15,7 @@ COMMANDS: tuple[str, ...] = (
     "extractor.cli.validate",
     "extractor.cli.convert",
     "extractor.cli.train",
+    "extractor.cli.pretrain",
 )
 
 

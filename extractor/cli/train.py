@@ -33,12 +33,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def log_to(file: Path | None) -> None:
+    """Progress to stderr and, when ``file`` is given, also there (a training run outlives its terminal)."""
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if args.log is not None:
-        args.log.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(args.log, encoding="utf-8"))
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(file, encoding="utf-8"))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", handlers=handlers)
+
+
+def run(args: argparse.Namespace) -> int:
+    log_to(args.log)
     try:
         out = train(args.train_dir, args.dev, args.output, backend=args.backend, config=args.config,
                     seed=args.seed, dev_fraction=args.dev_fraction, max_seconds=args.max_seconds,

@@ -19,7 +19,7 @@ import time
 import zlib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Self, Sequence
 
 from extractor.convert import line_spans
 from extractor.entities.tagger import Span
@@ -94,8 +94,8 @@ def split_dev(docs: Sequence[Document], fraction: float = 0.1) -> tuple[list[Doc
 
 
 @dataclass(frozen=True)
-class TransformerSettings:
-    """Fine-tuning settings of the transformer backend; a JSON file of these keys is its config."""
+class EncoderSettings:
+    """Settings every training of a transformer encoder takes; a JSON file of a subclass's keys is its config."""
 
     base_model: str | None = None
     epochs: float = 2.0
@@ -104,20 +104,49 @@ class TransformerSettings:
     warmup: float = 0.1
     weight_decay: float = 0.01
     max_length: int = 128
-    stride: int = 32
-    eval_every: int = 200
     max_seconds: float | None = None
 
     @classmethod
-    def from_file(cls, path: Path) -> "TransformerSettings":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise TrainingError(f"{path}: cannot read transformer settings: {exc}") from exc
-        known = {f.name for f in fields(cls)}
-        if not isinstance(data, dict) or set(data) - known:
-            raise TrainingError(f"{path}: expected an object with keys among {sorted(known)}")
-        return cls(**data)
+    def from_file(cls, path: Path) -> Self:
+        return cls(**settings_file(path, {f.name for f in fields(cls)}))
+
+    def optimizer(self, model: Any, total: int) -> tuple[Any, Any]:
+        """AdamW and its schedule: linear warm-up over ``warmup`` of the ``total`` steps, then linear decay."""
+        import torch
+        from transformers import get_linear_schedule_with_warmup
+
+        optimizer = torch.optim.AdamW(model.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        return optimizer, get_linear_schedule_with_warmup(optimizer, int(self.warmup * total), total)
+
+
+@dataclass(frozen=True)
+class TransformerSettings(EncoderSettings):
+    """Fine-tuning settings of the transformer backend."""
+
+    stride: int = 32
+    eval_every: int = 200
+
+
+def descend(model: Any, loss: Any, optimizer: Any, schedule: Any) -> None:
+    """One optimisation step on ``loss``, gradients clipped to norm 1."""
+    import torch
+
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    schedule.step()
+    optimizer.zero_grad()
+
+
+def settings_file(path: Path, known: set[str]) -> dict[str, Any]:
+    """The JSON object in ``path``, checked to use only ``known`` keys (a typo must not pass silently)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise TrainingError(f"{path}: cannot read settings: {exc}") from exc
+    if not isinstance(data, dict) or set(data) - known:
+        raise TrainingError(f"{path}: expected an object with keys among {sorted(known)}")
+    return data
 
 
 def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | None, output: str | Path, *,

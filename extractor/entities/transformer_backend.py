@@ -18,7 +18,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from extractor.entities.train import Example, Span, TrainingError, TransformerSettings, deadline, span_f1
+from extractor.entities.train import (Example, Span, TrainingError, TransformerSettings, deadline, descend,
+                                      span_f1)
 from extractor.records import ENTITY_LABELS
 
 log = logging.getLogger(__name__)
@@ -251,7 +252,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     import torch
     from datasets import Dataset
     from transformers import (AutoModelForTokenClassification, AutoTokenizer,
-                              DataCollatorForTokenClassification, get_linear_schedule_with_warmup, set_seed)
+                              DataCollatorForTokenClassification, set_seed)
 
     set_seed(seed)
     base = Path(settings.base_model) if settings.base_model else default_base_model()
@@ -284,9 +285,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     loader = torch.utils.data.DataLoader(train_set, batch_size=settings.batch_size, shuffle=True,
                                          collate_fn=collate, generator=generator)
     total = max(1, math.ceil(settings.epochs * len(loader)))
-    optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate,
-                                  weight_decay=settings.weight_decay)
-    schedule = get_linear_schedule_with_warmup(optimizer, int(settings.warmup * total), total)
+    optimizer, schedule = settings.optimizer(model, total)
     limit = deadline(settings.max_seconds)
     best = -1.0
     started = time.monotonic()
@@ -316,12 +315,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     step = 0
     while step < total:
         for batch in loader:
-            loss = model(**batch).loss
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            schedule.step()
-            optimizer.zero_grad()
+            descend(model, model(**batch).loss, optimizer, schedule)
             step += 1
             if step % settings.eval_every == 0 or step == total or time.monotonic() > limit:
                 checkpoint(step)

@@ -1,0 +1,185 @@
+"""Domain adaptation of an encoder: masked-language-model training on eligibility criteria.
+
+The shipped encoder (MiniLM-L6) was trained on general web text; eligibility criteria
+are a dialect of their own ("ANC ≥ 1.0 x 10^9/L", "s/p HSCT", "CNS3"). Continuing its
+masked-language-model training on criteria before fine-tuning the tagger adapts its
+vocabulary use to that dialect ("don't stop pretraining"). The texts are criteria as
+the pipeline splits them, from any input the batch reader takes (registry CSV, gold
+folders), deduplicated; the trials of an evaluation split are left out by id, so that
+no test text is ever seen, even unlabelled.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from extractor.entities.train import EncoderSettings, TrainingError, deadline, descend, trial_of
+from extractor.evaluation.loaders import load_documents
+from extractor.readers import ReadError, ReadOptions, read_inputs
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PretrainSettings(EncoderSettings):
+    """Masked-language-model settings; a JSON file of these keys is ``extractor pretrain``'s config."""
+
+    epochs: float = 1.0
+    batch_size: int = 32
+    warmup: float = 0.06
+    mlm_probability: float = 0.15
+    log_every: int = 200
+
+
+def excluded_trials(folders: Iterable[str | Path]) -> set[str]:
+    """Trial ids (NCT…) of the gold documents in ``folders``: their text must not be trained on."""
+    return {trial_of(doc_id) for folder in folders for doc_id in load_documents(folder)}
+
+
+def criterion_texts(inputs: Iterable[str], exclude: set[str] = frozenset(),
+                    errors: list[ReadError] | None = None,
+                    options: ReadOptions = ReadOptions()) -> Iterator[str]:
+    """Distinct criterion texts of ``inputs``, in input order, skipping the trials in ``exclude``.
+
+    Unreadable records are appended to ``errors`` (when given) and skipped: one bad record
+    must not end a corpus pass.
+    """
+    from extractor.batch import iter_documents
+
+    seen: set[str] = set()
+
+    def kept() -> Iterator:
+        for item in read_inputs(inputs, options):
+            if isinstance(item, ReadError) or trial_of(item.id) not in exclude:
+                yield item
+
+    for doc in iter_documents(kept(), layers=("criteria",)):
+        if isinstance(doc, ReadError):
+            if errors is not None:
+                errors.append(doc)
+            continue
+        for criterion in doc.criteria or []:
+            text = doc.text[criterion.start:criterion.end]
+            if text not in seen:
+                seen.add(text)
+                yield text
+
+
+def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.Random,
+                           pool: int = 64) -> list[list[int]]:
+    """Shuffled batches of indices whose items have similar ``lengths``.
+
+    Criteria run from 3 to 128 word pieces; random batches are padded to their longest
+    item and spend most of their time on padding. Items are shuffled, cut into pools of
+    ``pool`` batches, sorted by length within a pool, batched, and the batches shuffled.
+    """
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    batches: list[list[int]] = []
+    for first in range(0, len(order), pool * batch_size):
+        chunk = sorted(order[first:first + pool * batch_size], key=lengths.__getitem__)
+        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def masked_loss(model: Any, batch: dict[str, Any]) -> Any:
+    """The masked-LM loss, with the vocabulary head run on the masked positions alone.
+
+    The head (hidden size × vocabulary, 30k words) costs as much as the whole MiniLM encoder
+    when run on every position, and only the ~15 % masked ones are scored. A model whose
+    head is not one module after its encoder runs whole.
+    """
+    import torch
+
+    heads = [m for _, m in model.named_children() if m is not model.base_model]
+    if len(heads) != 1:
+        return model(**batch).loss
+    labels = batch["labels"]
+    inputs = {k: v for k, v in batch.items() if k != "labels"}
+    hidden = model.base_model(**inputs).last_hidden_state
+    scored = labels != -100
+    return torch.nn.functional.cross_entropy(heads[0](hidden[scored]), labels[scored])
+
+
+def pretrain(inputs: list[str], output: str | Path, *, exclude: Iterable[str | Path] = (),
+             config: str | Path | None = None, base_model: str | Path | None = None, seed: int = 0,
+             max_seconds: float | None = None, threads: int = 2,
+             options: ReadOptions = ReadOptions()) -> Path:
+    """Continue the masked-language-model training of an encoder on the criteria of ``inputs``.
+
+    ``exclude`` names gold folders whose trials are left out (the test splits); ``options``
+    say how to read batch files (their id and text columns). The adapted
+    encoder is saved to ``output`` with its tokenizer, ready as ``extractor train
+    --base-model``; ``pretrain.json`` there records the settings, seed and corpus size.
+    """
+    import torch
+    from datasets import Dataset
+    from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling, set_seed
+
+    from extractor.entities.transformer_backend import default_base_model
+
+    settings = PretrainSettings.from_file(Path(config)) if config is not None else PretrainSettings()
+    if max_seconds is not None:
+        settings = replace(settings, max_seconds=max_seconds)
+    if base_model is not None:
+        settings = replace(settings, base_model=str(base_model))
+    base = Path(settings.base_model) if settings.base_model else default_base_model()
+    if not base.is_dir():
+        raise TrainingError(f"{base}: base model folder not found")
+    torch.set_num_threads(threads)
+    set_seed(seed)
+
+    left_out = excluded_trials(exclude)
+    errors: list[ReadError] = []
+    texts = list(criterion_texts(inputs, left_out, errors, options))
+    for error in errors:
+        log.warning("skipped %s", error)
+    if not texts:
+        raise TrainingError(f"{', '.join(inputs)}: no criterion text to train on")
+    log.info("%d distinct criteria (trials of %d excluded, %d unreadable records)",
+             len(texts), len(left_out), len(errors))
+
+    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
+    model = AutoModelForMaskedLM.from_pretrained(base, local_files_only=True)
+    data = Dataset.from_dict({"text": texts}).map(
+        lambda batch: tokenizer(batch["text"], truncation=True, max_length=settings.max_length,
+                                return_special_tokens_mask=True),
+        batched=True, remove_columns=["text"])
+    collate = DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mlm_probability,
+                                              seed=seed)
+    lengths = [len(ids) for ids in data["input_ids"]]
+    rng = random.Random(seed)
+    total = max(1, math.ceil(settings.epochs * math.ceil(len(lengths) / settings.batch_size)))
+    optimizer, schedule = settings.optimizer(model, total)
+    limit = deadline(settings.max_seconds)
+    started = time.monotonic()
+    model.train()
+    step, running = 0, 0.0
+    while step < total and time.monotonic() <= limit:
+        batches = length_grouped_batches(lengths, settings.batch_size, rng)  # new batches each epoch
+        for batch in torch.utils.data.DataLoader(data, batch_sampler=batches, collate_fn=collate):
+            loss = masked_loss(model, batch)
+            descend(model, loss, optimizer, schedule)
+            step += 1
+            running += loss.item()
+            if step % settings.log_every == 0:
+                log.info("step %d/%d masked-LM loss %.4f (%.0f s)", step, total,
+                         running / settings.log_every, time.monotonic() - started)
+                running = 0.0
+            if step >= total or time.monotonic() > limit:
+                break
+    output = Path(output)
+    model.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    (output / "pretrain.json").write_text(json.dumps(
+        {"base_model": str(base), "seed": seed, "steps": step, "of_steps": total, "criteria": len(texts),
+         "excluded_trials": len(left_out), "settings": asdict(settings)}, indent=1), encoding="utf-8")
+    log.info("adapted encoder written to %s after %d of %d steps", output, step, total)
+    return output
