@@ -240,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(len(d.entities or []) for d in chia.values())
     nested = total - sum(len(spans) for _, spans in criterion_examples(list(chia.values())))
     lines = ["# Entity tagging benchmark", "",
-             f"Produced by `python eval/entities.py{''.join(f' --transformer {p}' for p in args.transformer)}`"
+             f"Produced by `python eval/entities.py{f' --chia-test {args.chia_test}' if args.chia_test else ''}"
+             f"{''.join(f' --transformer {p}' for p in args.transformer)}`"
              f" on {len(chia)} Chia test documents ({sum(len(d.criteria or []) for d in chia.values())} criteria, "
              f"{sum(len(d.entities or []) for d in chia.values())} entities; NCT number divisible by 5) and "
              f"{len(seeds)} seed pages with gold entities. Taggers run on the gold criteria. Speed: criteria per "
