@@ -17,11 +17,11 @@ import random
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import AbstractSet, Any, Iterable, Iterator, Sequence
 
 from extractor.entities.train import EncoderSettings, TrainingError, deadline, descend, trial_of
 from extractor.evaluation.loaders import load_documents
-from extractor.readers import ReadError, ReadOptions, read_inputs
+from extractor.readers import InputRecord, ReadError, ReadOptions, read_inputs
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def excluded_trials(folders: Iterable[str | Path]) -> set[str]:
     return {trial_of(doc_id) for folder in folders for doc_id in load_documents(folder)}
 
 
-def criterion_texts(inputs: Iterable[str], exclude: set[str] = frozenset(),
+def criterion_texts(inputs: Iterable[str], exclude: AbstractSet[str] = frozenset(),
                     errors: list[ReadError] | None = None,
                     options: ReadOptions = ReadOptions()) -> Iterator[str]:
     """Distinct criterion texts of ``inputs``, in input order, skipping the trials in ``exclude``.
@@ -54,7 +54,7 @@ def criterion_texts(inputs: Iterable[str], exclude: set[str] = frozenset(),
 
     seen: set[str] = set()
 
-    def kept() -> Iterator:
+    def kept() -> Iterator[InputRecord | ReadError]:
         for item in read_inputs(inputs, options):
             if isinstance(item, ReadError) or trial_of(item.id) not in exclude:
                 yield item
@@ -181,5 +181,6 @@ def pretrain(inputs: list[str], output: str | Path, *, exclude: Iterable[str | P
     (output / "pretrain.json").write_text(json.dumps(
         {"base_model": str(base), "seed": seed, "steps": step, "of_steps": total, "criteria": len(texts),
          "excluded_trials": len(left_out), "settings": asdict(settings)}, indent=1), encoding="utf-8")
-    log.info("adapted encoder written to %s after %d of %d steps", output, step, total)
+    log.info("adapted encoder written to %s after %d of %d steps; %d unreadable records skipped (listed above)",
+             output, step, total, len(errors))
     return output
