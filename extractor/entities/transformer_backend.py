@@ -255,9 +255,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
                               DataCollatorForTokenClassification, set_seed)
 
     set_seed(seed)
-    base = Path(settings.base_model) if settings.base_model else default_base_model()
-    if not base.is_dir():
-        raise TrainingError(f"{base}: base model folder not found")
+    base = settings.base_folder()
     tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
     model = AutoModelForTokenClassification.from_pretrained(
         base, local_files_only=True, num_labels=len(BIO_LABELS),
