@@ -177,7 +177,8 @@ class TransformerTagger:
                     folder, local_files_only=True).get_vocab() != tokenizer.get_vocab():
                 raise ValueError(f"ensemble member {folder} has another vocabulary than {folders[0]}")
             models.append(_load_model(folder))
-        first = _read_settings(folders[0])
+        # an ensemble may set its own window; else its first member's applies (a single model: its own file)
+        first = settings if members is None else _read_settings(folders[0])
         return cls(models, tokenizer, settings.get("max_length", first.get("max_length", 128)),
                    settings.get("stride", first.get("stride", 32)))
 
