@@ -31,6 +31,8 @@ from pathlib import Path
 
 from provenance import commit_label
 
+from extractor.batch import per_second
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = REPO.parent / "shared" / "corpora" / "ctgov" / "registry_sample.csv"
 LEUKEMIA_INPUT = DEFAULT_INPUT.with_name("leukemia_trials.csv")
@@ -112,11 +114,6 @@ def machine_facts() -> list[str]:
             f"commit {commit}"]
 
 
-def rate(per_second: float) -> str:
-    """A throughput as read: whole numbers from 10 up, one decimal below (1.4 trials/s, not "1")."""
-    return f"{per_second:.0f}" if per_second >= 10 else f"{per_second:.1f}"
-
-
 def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str], facts: list[str],
            transformer: Path | None = None) -> str:
     """BENCHMARK.md: one row per configuration, median of its runs, and every run's time."""
@@ -139,7 +136,7 @@ def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str]
         cpu = statistics.median(r.cpu_seconds for r in runs)
         peak = max(r.peak_rss_mib for r in runs)
         lines.append(f"| {name} | {r0.documents} | {r0.criteria} | {r0.thresholds} | {r0.entities} | {t:.2f} | "
-                     f"{rate(r0.documents / t)} | {rate(r0.criteria / t)} | {cpu:.2f} | {rate(r0.documents / cpu)} | "
+                     f"{per_second(r0.documents / t)} | {per_second(r0.criteria / t)} | {cpu:.2f} | {per_second(r0.documents / cpu)} | "
                      f"{peak:.0f} | {', '.join(f'{r.seconds:.2f}' for r in runs)} |")
     lines += ["", "Commands (output path varies):", ""]
     lines += [f"- {name}: `{cmd}`" for name, cmd in cmds.items()]

@@ -46,7 +46,12 @@ class BatchSummary:
         rate = self.documents / self.seconds if self.seconds else 0.0
         return (f"documents: {self.documents}, criteria: {self.criteria}, entities: {self.entities}, "
                 f"thresholds: {self.thresholds}, errors: {len(self.errors)} "
-                f"({self.seconds:.1f} s, {rate:.{0 if rate >= 10 else 2}f} documents/s)")
+                f"({self.seconds:.1f} s, {per_second(rate)} documents/s)")
+
+
+def per_second(rate: float) -> str:
+    """A throughput as read: whole numbers from 10 up, two decimals below (0.47/s, not "0/s")."""
+    return f"{rate:.{0 if rate >= 10 else 2}f}"
 
 
 class OutputExistsError(FileExistsError):
