@@ -53,16 +53,7 @@ NOTES = """## Notes
   trained with seeds 0 and 1: the seed-0 model was trained before the Viterbi decoder existed, so its
   checkpoint was chosen by F1 under per-piece decoding (step 3168 of 4608); a rerun with the current
   code chooses under Viterbi decoding and may keep another checkpoint.
-- **Domain adaptation.** `chia_transformer_dapt` is the same recipe and seed as `chia_transformer`,
-  fine-tuned from MiniLM-L6 after one epoch of masked-language-model training on eligibility
-  criteria (`extractor pretrain` with `models/ctgov_mlm.json`: 114,420 distinct criteria of the
-  registry sample, the leukemia CSV, Chia train and LCT train; the 392 trials of the Chia and LCT
-  test splits left out by id; 3,576 steps, about 37 minutes here, masked-LM loss from 7.6 to 3.1).
-  `chia_transformer_ensemble3` adds it to the two-seed ensemble. On the dev criteria the adapted
-  model was ahead of the unadapted seeds (mean of strict and lenient F1 0.740, against 0.732 for seed 1 in its
-  `tagger.json`; seed 0's 0.722 was measured under per-piece decoding); on the test split it is not (table): one epoch of adaptation on
-  about 14.5 M characters does not move this encoder measurably, and a 148-document dev set does not
-  separate models this close. As a third ensemble member it adds about 0.3-0.4 points."""
+- **Domain adaptation.** {adaptation}"""
 REPRODUCE = """## Reproduce
 
 ```sh
@@ -134,13 +125,16 @@ def label_table(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def folder_mb(path: Path) -> float:
-    """Size of a model folder; of an ensemble, the sum of its members'."""
+def member_folders(path: Path) -> list[Path]:
+    """The fine-tuned model folders behind a tagger folder: itself, or an ensemble's members."""
     settings = path / "tagger.json"
     members = json.loads(settings.read_text(encoding="utf-8")).get("members") if settings.is_file() else None
-    if members:
-        return sum(folder_mb((path / m).resolve()) for m in members)
-    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 1e6
+    return [(path / m).resolve() for m in members] if members else [path]
+
+
+def folder_mb(path: Path) -> float:
+    """Size of a model folder; of an ensemble, the sum of its members'."""
+    return sum(f.stat().st_size for folder in member_folders(path) for f in folder.rglob("*") if f.is_file()) / 1e6
 
 
 def load_chia_test(path: Path | None) -> dict[str, Any]:
@@ -207,6 +201,34 @@ def goal(summary: dict[str, dict[str, Any]]) -> str:
     return " ".join(said)
 
 
+def adaptation(paths: list[Path], summary: dict[str, dict[str, Any]]) -> str:
+    """What the models' own files say of domain adaptation: each adapted model's `pretrain.json`,
+    every model's dev F1 at its kept checkpoint, and the test F1 of those evaluated alone."""
+    folders = list(dict.fromkeys(f for p in paths for f in member_folders(p.resolve())))
+    runs = {f: json.loads((f / "tagger.json").read_text(encoding="utf-8")) for f in folders
+            if (f / "tagger.json").is_file()}
+    tested = {Path(v["path"]).name: v for v in summary.values()}
+    said = []
+    for folder, run in runs.items():
+        base = Path(run.get("base_model", ""))
+        record = (base if base.is_absolute() else REPO / base) / "pretrain.json"
+        if not record.is_file():
+            continue
+        pre = json.loads(record.read_text(encoding="utf-8"))
+        said.append(f"`{folder.name}` is fine-tuned from `{base}`, an encoder adapted by `extractor pretrain` "
+                    f"({pre['criteria']:,} distinct criteria, {pre['excluded_trials']} test-split trials left out, "
+                    f"{pre['steps']:,} of {pre['of_steps']:,} steps; its `pretrain.json`).")
+    if not said:
+        return "No evaluated model was fine-tuned from an encoder adapted by `extractor pretrain`."
+    dev = ", ".join(f"`{f.name}` {(r['dev_f1']['strict'] + r['dev_f1']['lenient']) / 2:.3f}"
+                    for f, r in runs.items() if "dev_f1" in r)
+    test = ", ".join(f"`{name}` {v['strict']:.3f} / {v['lenient']:.3f}" for name, v in tested.items()
+                     if Path(REPO / v["path"]).resolve() in runs)
+    return (" ".join(said) + f" Mean of strict and lenient dev F1 at each model's kept checkpoint (its "
+            f"`tagger.json`; seed 0's was measured under per-piece decoding, above): {dev}. Chia test, "
+            f"tagger alone, strict / lenient: {test}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chia-test", type=Path, default=None,
@@ -253,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"| {name} (published) | {s_:.3f} | {r:.3f} | | | | |" for name, s_, r in BASELINES]
     lines += ["", CITATION, "", "## Models", ""]
     lines += [f"- {name}: `{v['path']}`, {v['mb']:.1f} MB." for name, v in summary.items()]
-    lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary), all_false=negatable.count(False) / max(1, len(negatable)), nested=nested,
+    lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary),
+                               adaptation=adaptation(args.transformer, summary), all_false=negatable.count(False) / max(1, len(negatable)), nested=nested,
                                   nested_share=nested / max(1, total)), "", REPRODUCE] + details
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
