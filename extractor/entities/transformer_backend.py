@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import random
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from extractor.entities.train import (Example, Span, TrainingError, TransformerSettings, deadline, descend,
-                                      span_f1)
+                                      length_grouped_batches, span_f1)
 from extractor.records import ENTITY_LABELS
 
 log = logging.getLogger(__name__)
@@ -280,10 +281,19 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
 
     train_set = prepare(train)
     collate = DataCollatorForTokenClassification(tokenizer)
+    lengths = [len(ids) for ids in train_set["input_ids"]]
+    rng = random.Random(seed)
     generator = torch.Generator().manual_seed(seed)
-    loader = torch.utils.data.DataLoader(train_set, batch_size=settings.batch_size, shuffle=True,
-                                         collate_fn=collate, generator=generator)
-    total = max(1, math.ceil(settings.epochs * len(loader)))
+
+    def epoch() -> Any:
+        """One pass over the training windows, in length-grouped batches unless the settings say random."""
+        if settings.length_grouped:
+            return torch.utils.data.DataLoader(train_set, collate_fn=collate, batch_sampler=length_grouped_batches(
+                lengths, settings.batch_size, rng))
+        return torch.utils.data.DataLoader(train_set, batch_size=settings.batch_size, shuffle=True,
+                                           collate_fn=collate, generator=generator)
+
+    total = max(1, math.ceil(settings.epochs * len(epoch())))
     optimizer, schedule = settings.optimizer(model, total)
     limit = deadline(settings.max_seconds)
     best = -1.0
@@ -313,7 +323,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     model.train()
     step = 0
     while step < total:
-        for batch in loader:
+        for batch in epoch():
             descend(model, model(**batch).loss, optimizer, schedule)
             step += 1
             if step % settings.eval_every == 0 or step == total or time.monotonic() > limit:
