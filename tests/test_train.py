@@ -84,6 +84,17 @@ def test_unknown_backend_bad_settings_and_a_folder_given_twice(gold_dir: Path, t
         TransformerSettings.from_file(bad)
 
 
+@pytest.mark.parametrize("name, grouped", [("chia_transformer.json", True),
+                                           ("chia_transformer_random_batches.json", False)])
+def test_the_committed_transformer_recipes_load(name: str, grouped: bool) -> None:
+    """The random-batch recipe reproduces the models trained before length grouping; nothing else differs."""
+    from dataclasses import replace
+
+    settings = TransformerSettings.from_file(REPO / "models" / name)
+    assert settings.length_grouped is grouped
+    assert replace(settings, length_grouped=True) == TransformerSettings.from_file(REPO / "models" / "chia_transformer.json")
+
+
 @pytest.fixture(scope="session")
 def tiny_spacy_model(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Trained from two folders (as Chia and LCT train): the tests below need documents of both."""
