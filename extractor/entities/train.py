@@ -154,6 +154,7 @@ class TransformerSettings(EncoderSettings):
 
     stride: int = 32
     eval_every: int = 200
+    # batches of similar-length criteria (a third of random batches' padding); false: random batches
     length_grouped: bool = True
 
 
