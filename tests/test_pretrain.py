@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,18 @@ def test_the_masked_positions_loss_is_the_whole_models_loss() -> None:
         assert float(masked_loss(model, batch)) == pytest.approx(float(model(**batch).loss), rel=1e-5)
 
 
+@pytest.mark.parametrize("items, batch_size, pool", [(50, 4, 3), (48, 4, 3), (7, 2, 1), (10, 16, 1)])
+def test_length_grouped_batches_are_as_many_as_random_ones(items: int, batch_size: int, pool: int) -> None:
+    """Training schedules count ceil(items / batch_size) steps a pass; several pools must not add batches."""
+    import random
+
+    from extractor.entities.train import length_grouped_batches
+
+    batches = length_grouped_batches([i % 7 for i in range(items)], batch_size, random.Random(1), pool=pool)
+    assert len(batches) == math.ceil(items / batch_size)
+    assert sorted(i for batch in batches for i in batch) == list(range(items))
+
+
 @pytest.mark.parametrize("lengths, batch_size", [
     ([5, 100, 7, 98, 6, 99, 8, 97], 2),
     (list(range(1, 30)), 4),
@@ -149,6 +162,7 @@ def test_length_grouped_batches_take_every_item_once_in_similar_lengths(lengths:
     batches = length_grouped_batches(lengths, batch_size, random.Random(0))
     assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
     assert all(0 < len(batch) <= batch_size for batch in batches)
+    assert len(batches) == math.ceil(len(lengths) / batch_size)
     assert batches == length_grouped_batches(lengths, batch_size, random.Random(0))
     # one pool holds everything here, so each batch is a run of the sorted lengths
     ranked = sorted(lengths)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import random
 import time
 from dataclasses import asdict, dataclass
@@ -131,7 +130,7 @@ def pretrain(inputs: list[str], output: str | Path, *, exclude: Iterable[str | P
                                               seed=seed)
     lengths = [len(ids) for ids in data["input_ids"]]
     rng = random.Random(seed)
-    total = max(1, math.ceil(settings.epochs * math.ceil(len(lengths) / settings.batch_size)))
+    total = settings.total_steps(len(lengths))
     optimizer, schedule = settings.optimizer(model, total)
     limit = deadline(settings.max_seconds)
     started = time.monotonic()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 import zlib
@@ -138,6 +139,11 @@ class EncoderSettings:
         if not base.is_dir():
             raise TrainingError(f"{base}: base model folder not found")
         return base
+
+    def total_steps(self, items: int) -> int:
+        """Optimisation steps of ``epochs`` passes over ``items``: random and length-grouped batches
+        alike make ``ceil(items / batch_size)`` batches a pass (every pool but the last is whole batches)."""
+        return max(1, math.ceil(self.epochs * math.ceil(items / self.batch_size)))
 
     def optimizer(self, model: Any, total: int) -> tuple[Any, Any]:
         """AdamW and its schedule: linear warm-up over ``warmup`` of the ``total`` steps, then linear decay."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import random
 import time
 from functools import lru_cache
@@ -293,7 +292,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
         return torch.utils.data.DataLoader(train_set, batch_size=settings.batch_size, shuffle=True,
                                            collate_fn=collate, generator=generator)
 
-    total = max(1, math.ceil(settings.epochs * len(epoch())))
+    total = settings.total_steps(len(train_set))
     optimizer, schedule = settings.optimizer(model, total)
     limit = deadline(settings.max_seconds)
     best = -1.0
