@@ -46,10 +46,9 @@ NOTES = """## Notes
   transformer` with `models/chia_transformer.json` (8 epochs, learning rate 1e-4 decaying linearly,
   batch 16); the checkpoint kept is the one with the best
   mean of strict and lenient F1 on the dev criteria, evaluated every half epoch. Batches group criteria
-  of similar length (random batches pad to 3.2 times the real word pieces of Chia train): about 20 minutes
-  per model on this 2-core CPU instead of an hour. `chia_transformer`, `chia_transformer_s1` and
+  of similar length, so that little of each is padding; `chia_transformer`, `chia_transformer_s1` and
   `chia_transformer_dapt` were trained before that, with random batches
-  (`models/chia_transformer_random_batches.json`). Tagging decodes the best BIO-valid label sequence per
+  (`models/chia_transformer_random_batches.json`), each training's time is in its log. Tagging decodes the best BIO-valid label sequence per
   criterion (Viterbi over words' first pieces) instead of each piece's most likely label, so that no
   entity starts with an inside tag or changes label midway. An ensemble averages its members' label
   log-probabilities. The seed-0 model was trained before the Viterbi decoder existed, so its

@@ -160,7 +160,7 @@ class TransformerSettings(EncoderSettings):
 
     stride: int = 32
     eval_every: int = 200
-    # batches of similar-length criteria (a third of random batches' padding); false: random batches
+    # batches of similar-length criteria, so that little of each is padding; false: random batches
     length_grouped: bool = True
 
 
