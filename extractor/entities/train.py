@@ -201,7 +201,9 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
 
     ``config`` is the spaCy config (``.cfg``) for ``backend="spacy"``, a JSON file of
     :class:`TransformerSettings` for ``"transformer"``. Without ``dev_dir`` a dev set is
-    carved out of ``train_dir``. ``max_seconds`` bounds the training time (the best model
+    carved out of ``train_dir``, unless ``dev_fraction`` is 0: then every document trains and
+    the last step is saved, for a final model whose recipe (steps, settings) was chosen on a
+    dev split before. ``max_seconds`` bounds the training time (the best model
     seen so far is what is saved; for the transformer it replaces the settings' limit);
     ``threads`` is torch's CPU thread count (the spaCy CNN runs on numpy).
     """
@@ -211,8 +213,11 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     docs = [doc for folder in folders for doc in load_documents(folder).values()]
     if len({doc.id for doc in docs}) < len(docs):
         raise TrainingError(f"{', '.join(map(str, folders))}: a document id occurs in more than one folder")
+    final = dev_dir is None and dev_fraction == 0
     if dev_dir is not None:
         dev_docs = list(load_documents(dev_dir).values())
+    elif final:
+        dev_docs = []
     else:
         docs, dev_docs = split_dev(docs, dev_fraction)
     train_examples = criterion_examples(docs)
@@ -221,7 +226,9 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
         raise TrainingError(f"{', '.join(map(str, folders))}: no documents with an entities layer to learn from")
     log.info("%d training and %d dev criteria from %d + %d documents",
              len(train_examples), len(dev_examples), len(docs), len(dev_docs))
-    if not dev_examples:
+    if final:
+        log.info("dev fraction 0: every document trains and the last step is the model (no checkpoint selection)")
+    elif not dev_examples:
         log.info("no dev criteria (too few trials to carve from): selecting checkpoints on the training set")
         dev_examples = train_examples
     output = Path(output)

@@ -246,6 +246,8 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
                       settings: TransformerSettings, seed: int) -> None:
     """Fine-tune ``settings.base_model`` (default: MiniLM-L6) and save the best checkpoint on dev.
 
+    Without dev criteria the last step is saved.
+
     Checkpoints are chosen by the mean of strict and lenient entity F1 on the dev criteria,
     decoded as :class:`TransformerTagger` decodes them: the score that is reported, not a
     proxy such as the dev loss.
@@ -302,20 +304,26 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     dev_texts = [text for text, _ in dev]
     dev_gold = [spans for _, spans in dev]
 
+    def save(step: int, dev_f1: dict[str, float] | None) -> None:
+        model.save_pretrained(output)
+        tokenizer.save_pretrained(output)
+        (output / "tagger.json").write_text(json.dumps(
+            {"backend": "transformer", "base_model": str(base), "max_length": settings.max_length,
+             "stride": settings.stride, "seed": seed, "step": step, "dev_f1": dev_f1}, indent=1),
+            encoding="utf-8")
+
     def checkpoint(step: int) -> None:
         nonlocal best
+        if not dev:  # a final model: the last step is kept, so every checkpoint overwrites the one before
+            save(step, None)
+            log.info("step %d/%d saved, no dev set (%.0f s)", step, total, time.monotonic() - started)
+            return
         model.eval()
         strict, lenient = span_f1(dev_gold, dev_tagger.tag(dev_texts))
         model.train()
         if (strict + lenient) / 2 > best:
             best = (strict + lenient) / 2
-            model.save_pretrained(output)
-            tokenizer.save_pretrained(output)
-            (output / "tagger.json").write_text(json.dumps(
-                {"backend": "transformer", "base_model": str(base), "max_length": settings.max_length,
-                 "stride": settings.stride, "seed": seed, "step": step,
-                 "dev_f1": {"strict": round(strict, 4), "lenient": round(lenient, 4)}}, indent=1),
-                encoding="utf-8")
+            save(step, {"strict": round(strict, 4), "lenient": round(lenient, 4)})
         log.info("step %d/%d dev F1 strict %.4f lenient %.4f best mean %.4f (%.0f s)", step, total,
                  strict, lenient, best, time.monotonic() - started)
 
