@@ -53,7 +53,7 @@ NOTES = """## Notes
   entity starts with an inside tag or changes label midway. An ensemble averages its members' label
   log-probabilities. The seed-0 model was trained before the Viterbi decoder existed, so its
   checkpoint was chosen by F1 under per-piece decoding (step 3168 of 4608); a rerun with the current
-  code chooses under Viterbi decoding and may keep another checkpoint.
+  code chooses under Viterbi decoding and may keep another checkpoint.{final}
 - **Domain adaptation.** {adaptation}"""
 REPRODUCE = """## Reproduce
 
@@ -80,14 +80,26 @@ extractor train runs/chia_train runs/chia_transformer_s2 --backend transformer \
     --config models/chia_transformer.json --seed 2 --log runs/chia_transformer_s2.log
 mkdir -p runs/chia_transformer_ensemble4 && echo '{"members": ["../chia_transformer", "../chia_transformer_s1", \\
     "../chia_transformer_dapt", "../chia_transformer_s2"]}' > runs/chia_transformer_ensemble4/tagger.json
+extractor train runs/chia_train runs/chia_full_s0 --backend transformer --config models/chia_transformer.json \\
+    --dev-fraction 0 --threads 1 --seed 0 --log runs/chia_full_s0.log
+extractor train runs/chia_train runs/chia_full_s1 --backend transformer --config models/chia_transformer.json \\
+    --dev-fraction 0 --threads 1 --seed 1 --log runs/chia_full_s1.log
+extractor train runs/chia_train runs/chia_full_s2 --backend transformer --config models/chia_transformer.json \\
+    --dev-fraction 0 --threads 1 --seed 2 --log runs/chia_full_s2.log
+extractor train runs/chia_train runs/chia_full_dapt --backend transformer --base-model runs/minilm_ctgov \\
+    --config models/chia_transformer.json --dev-fraction 0 --threads 1 --seed 0 --log runs/chia_full_dapt.log
+mkdir -p runs/chia_full_ensemble4 && echo '{"members": ["../chia_full_s0", "../chia_full_s1", "../chia_full_dapt", \\
+    "../chia_full_s2"]}' > runs/chia_full_ensemble4/tagger.json
 python eval/entities.py --chia-test runs/chia_test --transformer runs/chia_transformer \\
     --transformer runs/chia_transformer_dapt --transformer runs/chia_transformer_s2 \\
     --transformer runs/chia_transformer_ensemble --transformer runs/chia_transformer_ensemble3 \\
-    --transformer runs/chia_transformer_ensemble4
+    --transformer runs/chia_transformer_ensemble4 --transformer runs/chia_full_s0 \\
+    --transformer runs/chia_full_ensemble4
 ```
 
 Both trainers carve their dev set (10 % of the training trials, by CRC32 of the NCT id) out of the
-train split; test documents are never seen. Overlapping gold entities are resolved longest-first
+train split, except for the `chia_full_*` models (`--dev-fraction 0`: the whole train split, the last
+step kept); test documents are never seen. Overlapping gold entities are resolved longest-first
 for training (a NER or BIO tagger emits one label per token), which caps recall on nested Chia
 mentions."""
 CITATION = ("Published baselines as listed in `../shared/corpora/README.md` (papers reporting on Chia, their own "
@@ -180,17 +192,31 @@ def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any]
 
 
 def verdict(summary: dict[str, dict[str, Any]]) -> str:
-    """How each transformer setup compares with the spaCy NER on the Chia test split, tagger alone."""
+    """How the transformer setups compare with the spaCy NER on the Chia test split, tagger alone."""
     s = summary["spaCy NER"]
     said = []
-    for name, t in summary.items():
-        if name == "spaCy NER":
-            continue
-        wins = [m for m in ("strict", "lenient") if t[m] > s[m]]
-        said.append(f"The {name} {'beats' if wins else 'does not beat'} the spaCy NER on the Chia test split"
-                    + (f" ({' and '.join(wins)} F1)" if wins else "")
-                    + f" at {t['speed']:.0f} instead of {s['speed']:.0f} criteria per second.")
-    return " ".join(said) or "No transformer was evaluated in this run."
+    for measures in (("strict", "lenient"), ("strict",), ("lenient",), ()):
+        group = [f"{name} ({t['speed']:.0f})" for name, t in summary.items() if name != "spaCy NER"
+                 and tuple(m for m in ("strict", "lenient") if t[m] > s[m]) == measures]
+        if group:
+            how = " and ".join(measures) + " F1" + ("" if len(measures) == 2 else " only") if measures else "neither F1"
+            said.append(f"Better in {how}: {', '.join(group)}.")
+    if not said:
+        return "No transformer was evaluated in this run."
+    return (f"Against the spaCy NER on the Chia test split ({s['speed']:.0f} criteria per second; each "
+            f"transformer's in brackets): " + " ".join(said))
+
+
+def final_models(paths: list[Path]) -> str:
+    """Which evaluated models trained on the dev split as well (``--dev-fraction 0``: no dev score)."""
+    folders = list(dict.fromkeys(f for p in paths for f in member_folders(p.resolve())))
+    final = [f"`{f.name}`" for f in folders if (f / "tagger.json").is_file()
+             and json.loads((f / "tagger.json").read_text(encoding="utf-8")).get("dev_f1", {}) is None]
+    if not final:
+        return ""
+    return (f" {', '.join(final)} trained on the train split's every document, its dev trials included "
+            "(`--dev-fraction 0`), with the recipe chosen on dev before: all epochs run and the last step is kept, "
+            "so they have no dev score.")
 
 
 def goal(summary: dict[str, dict[str, Any]]) -> str:
@@ -227,7 +253,7 @@ def adaptation(paths: list[Path], summary: dict[str, dict[str, Any]]) -> str:
     if not said:
         return "No evaluated model was fine-tuned from an encoder adapted by `extractor pretrain`."
     dev = ", ".join(f"`{f.name}` {(r['dev_f1']['strict'] + r['dev_f1']['lenient']) / 2:.3f}"
-                    for f, r in runs.items() if "dev_f1" in r)
+                    for f, r in runs.items() if r.get("dev_f1"))
     test = ", ".join(f"`{name}` {v['strict']:.3f} / {v['lenient']:.3f}" for name, v in tested.items()
                      if Path(REPO / v["path"]).resolve() in runs)
     return (" ".join(said) + f" Mean of strict and lenient dev F1 at each model's kept checkpoint (its "
@@ -282,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", CITATION, "", "## Models", ""]
     lines += [f"- {name}: `{v['path']}`, {v['mb']:.1f} MB." for name, v in summary.items()]
     lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary),
-                               adaptation=adaptation(args.transformer, summary), all_false=negatable.count(False) / max(1, len(negatable)), nested=nested,
+                               adaptation=adaptation(args.transformer, summary), final=final_models(args.transformer),
+                               all_false=negatable.count(False) / max(1, len(negatable)), nested=nested,
                                   nested_share=nested / max(1, total)), "", REPRODUCE] + details
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
