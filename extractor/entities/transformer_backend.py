@@ -284,7 +284,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     collate = DataCollatorForTokenClassification(tokenizer)
     lengths = [len(ids) for ids in train_set["input_ids"]]
     rng = random.Random(seed)
-    generator = torch.Generator().manual_seed(seed)
+    generator = None if settings.length_grouped else torch.Generator().manual_seed(seed)
 
     def epoch() -> Any:
         """One pass over the training windows, in length-grouped batches unless the settings say random."""
