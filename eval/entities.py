@@ -240,16 +240,19 @@ def adaptation(paths: list[Path], summary: dict[str, dict[str, Any]]) -> str:
     runs = {f: json.loads((f / "tagger.json").read_text(encoding="utf-8")) for f in folders
             if (f / "tagger.json").is_file()}
     tested = {Path(v["path"]).name: v for v in summary.values()}
-    said = []
+    adapted: dict[Path, list[str]] = {}
     for folder, run in runs.items():
-        base = Path(run.get("base_model", ""))
+        adapted.setdefault(Path(run.get("base_model", "")), []).append(f"`{folder.name}`")
+    said = []
+    for base, names in adapted.items():
         record = (base if base.is_absolute() else REPO / base) / "pretrain.json"
         if not record.is_file():
             continue
         pre = json.loads(record.read_text(encoding="utf-8"))
-        said.append(f"`{folder.name}` is fine-tuned from `{base}`, an encoder adapted by `extractor pretrain` "
-                    f"({pre['criteria']:,} distinct criteria, {pre['excluded_trials']} test-split trials left out, "
-                    f"{pre['steps']:,} of {pre['of_steps']:,} steps; its `pretrain.json`).")
+        said.append(f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} fine-tuned from `{base}`, an encoder "
+                    f"adapted by `extractor pretrain` ({pre['criteria']:,} distinct criteria, "
+                    f"{pre['excluded_trials']} test-split trials left out, {pre['steps']:,} of {pre['of_steps']:,} "
+                    "steps; its `pretrain.json`).")
     if not said:
         return "No evaluated model was fine-tuned from an encoder adapted by `extractor pretrain`."
     dev = ", ".join(f"`{f.name}` {(r['dev_f1']['strict'] + r['dev_f1']['lenient']) / 2:.3f}"
