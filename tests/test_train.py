@@ -78,6 +78,8 @@ def test_unknown_backend_bad_settings_and_a_folder_given_twice(gold_dir: Path, t
         train(gold_dir, None, tmp_path / "m", backend="crf")
     with pytest.raises(TrainingError, match="occurs in more than one folder"):
         train([gold_dir, gold_dir], None, tmp_path / "m")
+    with pytest.raises(TrainingError, match=r"must lie in \[0, 1\).*got 1.0"):
+        train(gold_dir, None, tmp_path / "m", dev_fraction=1.0)
     bad = tmp_path / "settings.json"
     bad.write_text('{"epochs": 1, "learning_rat": 0.1}', encoding="utf-8")
     with pytest.raises(TrainingError, match="settings.json"):

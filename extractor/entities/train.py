@@ -213,6 +213,8 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     docs = [doc for folder in folders for doc in load_documents(folder).values()]
     if len({doc.id for doc in docs}) < len(docs):
         raise TrainingError(f"{', '.join(map(str, folders))}: a document id occurs in more than one folder")
+    if not 0 <= dev_fraction < 1:
+        raise TrainingError(f"dev fraction must lie in [0, 1) (0: no dev set, keep the last step), got {dev_fraction}")
     final = dev_dir is None and dev_fraction == 0
     if dev_dir is not None:
         dev_docs = list(load_documents(dev_dir).values())
