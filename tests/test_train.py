@@ -220,7 +220,7 @@ def test_dev_fraction_0_trains_the_transformer_on_everything_and_keeps_its_last_
     saved = json.loads((model / "tagger.json").read_text())
     # all three documents train (a 0.1 split would carve one trial out), and no dev score is claimed
     assert "5 training and 0 dev criteria from 3 + 0 documents" in caplog.text
-    # eval_every 1 saves at every step: the one kept is the last of two epochs, whatever it scores
+    # with nothing to choose by, the model kept is the last step of two epochs, whatever it scores
     assert saved["dev_f1"] is None and saved["step"] == 2 * math.ceil(windows() / 4)
 
 

@@ -314,9 +314,8 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
 
     def checkpoint(step: int) -> None:
         nonlocal best
-        if not dev:  # a final model: the last step is kept, so every checkpoint overwrites the one before
-            save(step, None)
-            log.info("step %d/%d saved, no dev set (%.0f s)", step, total, time.monotonic() - started)
+        if not dev:  # nothing to choose by: the last step is saved once training ends
+            log.info("step %d/%d, no dev set (%.0f s)", step, total, time.monotonic() - started)
             return
         model.eval()
         strict, lenient = span_f1(dev_gold, dev_tagger.tag(dev_texts))
@@ -333,7 +332,10 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
         for batch in epoch():
             descend(model, model(**batch).loss, optimizer, schedule)
             step += 1
-            if step % settings.eval_every == 0 or step == total or time.monotonic() > limit:
+            done = step >= total or time.monotonic() > limit
+            if step % settings.eval_every == 0 or done:
                 checkpoint(step)
-            if step >= total or time.monotonic() > limit:
+            if done:
+                if not dev:
+                    save(step, None)
                 return
