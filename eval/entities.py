@@ -191,15 +191,18 @@ def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any]
     return rows, details, {**alone, "mb": folder_mb(path), "path": str(shown)}
 
 
+WINS = {("strict", "lenient"): "strict and lenient F1", ("strict",): "strict F1 only",
+        ("lenient",): "lenient F1 only", (): "neither F1"}
+
+
 def verdict(summary: dict[str, dict[str, Any]]) -> str:
     """How the transformer setups compare with the spaCy NER on the Chia test split, tagger alone."""
     s = summary["spaCy NER"]
     said = []
-    for measures in (("strict", "lenient"), ("strict",), ("lenient",), ()):
+    for measures, how in WINS.items():
         group = [f"{name} ({t['speed']:.0f})" for name, t in summary.items() if name != "spaCy NER"
                  and tuple(m for m in ("strict", "lenient") if t[m] > s[m]) == measures]
         if group:
-            how = " and ".join(measures) + " F1" + ("" if len(measures) == 2 else " only") if measures else "neither F1"
             said.append(f"Better in {how}: {', '.join(group)}.")
     if not said:
         return "No transformer was evaluated in this run."
@@ -207,11 +210,16 @@ def verdict(summary: dict[str, dict[str, Any]]) -> str:
             f"transformer's in brackets): " + " ".join(said))
 
 
-def final_models(paths: list[Path]) -> str:
+def member_runs(paths: list[Path]) -> dict[Path, dict[str, Any]]:
+    """The ``tagger.json`` of every fine-tuned model behind ``paths`` (ensembles opened), each once."""
+    folders = dict.fromkeys(f for p in paths for f in member_folders(p.resolve()))
+    return {f: json.loads((f / "tagger.json").read_text(encoding="utf-8")) for f in folders
+            if (f / "tagger.json").is_file()}
+
+
+def final_models(runs: dict[Path, dict[str, Any]]) -> str:
     """Which evaluated models trained on the dev split as well (``--dev-fraction 0``: no dev score)."""
-    folders = list(dict.fromkeys(f for p in paths for f in member_folders(p.resolve())))
-    final = [f"`{f.name}`" for f in folders if (f / "tagger.json").is_file()
-             and json.loads((f / "tagger.json").read_text(encoding="utf-8")).get("dev_f1", {}) is None]
+    final = [f"`{f.name}`" for f, run in runs.items() if run.get("dev_f1", {}) is None]
     if not final:
         return ""
     return (f" {', '.join(final)} trained on the train split's every document, its dev trials included "
@@ -233,12 +241,9 @@ def goal(summary: dict[str, dict[str, Any]]) -> str:
     return " ".join(said)
 
 
-def adaptation(paths: list[Path], summary: dict[str, dict[str, Any]]) -> str:
+def adaptation(runs: dict[Path, dict[str, Any]], summary: dict[str, dict[str, Any]]) -> str:
     """What the models' own files say of domain adaptation: each adapted model's `pretrain.json`,
     every model's dev F1 at its kept checkpoint, and the test F1 of those evaluated alone."""
-    folders = list(dict.fromkeys(f for p in paths for f in member_folders(p.resolve())))
-    runs = {f: json.loads((f / "tagger.json").read_text(encoding="utf-8")) for f in folders
-            if (f / "tagger.json").is_file()}
     tested = {Path(v["path"]).name: v for v in summary.values()}
     adapted: dict[Path, list[str]] = {}
     for folder, run in runs.items():
@@ -310,10 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"| {name} (published) | {s_:.3f} | {r:.3f} | | | | |" for name, s_, r in BASELINES]
     lines += ["", CITATION, "", "## Models", ""]
     lines += [f"- {name}: `{v['path']}`, {v['mb']:.1f} MB." for name, v in summary.items()]
-    lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary),
-                               adaptation=adaptation(args.transformer, summary), final=final_models(args.transformer),
-                               all_false=negatable.count(False) / max(1, len(negatable)), nested=nested,
-                                  nested_share=nested / max(1, total)), "", REPRODUCE] + details
+    runs = member_runs(args.transformer)
+    lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary), adaptation=adaptation(runs, summary),
+                               final=final_models(runs), all_false=negatable.count(False) / max(1, len(negatable)),
+                               nested=nested, nested_share=nested / max(1, total)), "", REPRODUCE] + details
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
