@@ -146,13 +146,18 @@ def test_fine_tuning_takes_length_grouped_or_random_batches(gold_dir: Path, tmp_
     assert json.loads((model / "tagger.json").read_text())["step"] == math.ceil(windows() / 4)
 
 
+def gold_examples() -> list:
+    """What training sees of the gold documents: per-criterion (text, spans)."""
+    return criterion_examples([document(i, *t) for i, t in enumerate(TEXTS)])
+
+
 def windows() -> int:
     """How many windows of 12 word pieces (stride 4) the gold criteria make: more than criteria."""
     from transformers import AutoTokenizer
 
     from extractor.entities.transformer_backend import _encode, default_base_model
 
-    texts = [text for text, _ in criterion_examples([document(i, *t) for i, t in enumerate(TEXTS)])]
+    texts = [text for text, _ in gold_examples()]
     tokenizer = AutoTokenizer.from_pretrained(default_base_model(), local_files_only=True)
     count = len(_encode(tokenizer, texts, 12, 4, padding=False)["input_ids"])
     assert count > len(texts)
@@ -235,4 +240,7 @@ def test_dev_fraction_0_runs_every_spacy_epoch(gold_dir: Path, tmp_path: Path,
         model = train(gold_dir, None, tmp_path / "model", config=tmp_path / "tiny.cfg", dev_fraction=0)
     # patience 1 would stop at the first step that scores no better: without dev it cannot apply
     assert "epoch 1 step" in caplog.text and "patience" not in caplog.text and "dev ents_f" not in caplog.text
-    assert load_tagger(model).tag(["Pacemaker or heart failure"])
+    # every step's averaged weights were saved, so the folder holds the last of the second epoch
+    steps = [r.getMessage() for r in caplog.records if r.getMessage().startswith("epoch ")]
+    assert steps[-1].startswith("epoch 1 ") and all("saved, no dev set" in line for line in steps)
+    assert set(load_tagger(model).nlp.get_pipe("ner").labels) == {s[2] for _, spans in gold_examples() for s in spans}
