@@ -18,12 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Continue the masked-language-model training of a local encoder on the criteria of "
                     "any inputs `extractor extract` reads, before `extractor train --base-model`. "
                     "Leave the test splits' trials out with --exclude.")
-    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs of eligibility text")
-    parser.add_argument("output", type=Path, metavar="OUTPUT", help="folder the adapted encoder is written to")
-    parser.add_argument("--exclude", type=Path, action="append", default=[], metavar="GOLD_DIR",
-                        help="gold folder whose trials are left out (repeatable; e.g. the test splits)")
-    parser.add_argument("--id-field", default="id", help="id column/field of CSV and JSONL batches (default: id)")
-    parser.add_argument("--text-field", default="text", help="text column/field of CSV and JSONL batches (default: text)")
+    add_corpus_arguments(parser, "folder the adapted encoder is written to")
     parser.add_argument("--config", type=Path, default=None, help="JSON of masked-LM settings (models/*.json)")
     parser.add_argument("--base-model", type=Path, default=None, help="local encoder folder (default: MiniLM-L6)")
     parser.add_argument("--seed", type=int, default=0)
@@ -31,6 +26,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--log", type=Path, default=None, help="also write the training log to this file")
     parser.set_defaults(func=run)
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser, output: str) -> None:
+    """INPUT… OUTPUT, --exclude and the batch field names: the options of every command that reads raw criteria."""
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs of eligibility text")
+    parser.add_argument("output", type=Path, metavar="OUTPUT", help=output)
+    parser.add_argument("--exclude", type=Path, action="append", default=[], metavar="GOLD_DIR",
+                        help="gold folder whose trials are left out (repeatable; e.g. the test splits)")
+    parser.add_argument("--id-field", default="id", help="id column/field of CSV and JSONL batches (default: id)")
+    parser.add_argument("--text-field", default="text", help="text column/field of CSV and JSONL batches (default: text)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -42,10 +42,11 @@ def excluded_trials(folders: Iterable[str | Path]) -> set[str]:
     return {trial_of(doc_id) for folder in folders for doc_id in load_documents(folder)}
 
 
-def criterion_texts(inputs: Iterable[str], exclude: AbstractSet[str] = frozenset(),
-                    errors: list[ReadError] | None = None,
-                    options: ReadOptions = ReadOptions()) -> Iterator[str]:
-    """Distinct criterion texts of ``inputs``, in input order, skipping the trials in ``exclude``.
+def criterion_records(inputs: Iterable[str], exclude: AbstractSet[str] = frozenset(),
+                      errors: list[ReadError] | None = None,
+                      options: ReadOptions = ReadOptions()) -> Iterator[tuple[str, str, str]]:
+    """(trial, kind, text) of the distinct criterion texts of ``inputs``, in input order, skipping
+    the trials in ``exclude``.
 
     Unreadable records are appended to ``errors`` (when given) and skipped: one bad record
     must not end a corpus pass.
@@ -68,7 +69,14 @@ def criterion_texts(inputs: Iterable[str], exclude: AbstractSet[str] = frozenset
             text = doc.text[criterion.start:criterion.end]
             if text not in seen:
                 seen.add(text)
-                yield text
+                yield trial_of(doc.id), criterion.kind, text
+
+
+def criterion_texts(inputs: Iterable[str], exclude: AbstractSet[str] = frozenset(),
+                    errors: list[ReadError] | None = None,
+                    options: ReadOptions = ReadOptions()) -> Iterator[str]:
+    """The texts of :func:`criterion_records`: the masked-LM corpus."""
+    return (text for _, _, text in criterion_records(inputs, exclude, errors, options))
 
 
 def masked_loss(model: Any, batch: dict[str, Any]) -> Any:
