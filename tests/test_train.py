@@ -227,6 +227,7 @@ def test_dev_fraction_0_trains_the_transformer_on_everything_and_keeps_its_last_
     assert "5 training and 0 dev criteria from 3 + 0 documents" in caplog.text
     # with nothing to choose by, the model kept is the last step of two epochs, whatever it scores
     assert saved["dev_f1"] is None and saved["step"] == 2 * math.ceil(windows() / 4)
+    assert (saved["training_criteria"], saved["silver"]) == (5, [])  # what it learnt from, for reports
 
 
 def test_dev_fraction_0_runs_every_spacy_epoch(gold_dir: Path, tmp_path: Path,

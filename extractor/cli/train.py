@@ -18,6 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("train_dir", type=Path, nargs="+", metavar="TRAIN_DIR",
                         help="folder(s) of gold JSON documents (e.g. Chia and LCT train)")
     parser.add_argument("output", type=Path, metavar="OUTPUT", help="folder the trained model is written to")
+    parser.add_argument("--silver", type=Path, action="append", default=[], metavar="SILVER_DIR",
+                        help="folder of machine-tagged documents (`extractor pseudolabel`) that train but never "
+                             "become dev (repeatable)")
     parser.add_argument("--dev", type=Path, default=None, metavar="DEV_DIR",
                         help="dev documents for model selection (default: a share of TRAIN_DIR's trials)")
     parser.add_argument("--dev-fraction", type=float, default=0.1, help="share of trials carved out as dev; 0: every document trains and the last step is kept")
@@ -47,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         out = train(args.train_dir, args.dev, args.output, backend=args.backend, config=args.config,
                     seed=args.seed, dev_fraction=args.dev_fraction, max_seconds=args.max_seconds,
-                    threads=args.threads, base_model=args.base_model)
+                    threads=args.threads, base_model=args.base_model, silver=args.silver)
     except (TrainingError, LoadError) as exc:
         print(f"extractor train: {exc}", file=sys.stderr)
         return 2

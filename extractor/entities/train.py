@@ -196,7 +196,7 @@ def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.
 def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | None, output: str | Path, *,
           backend: str = "spacy", config: str | Path | None = None, seed: int = 0,
           dev_fraction: float = 0.1, max_seconds: float | None = None, threads: int = 2,
-          base_model: str | Path | None = None) -> Path:
+          base_model: str | Path | None = None, silver: Sequence[str | Path] = ()) -> Path:
     """Train a tagger on the gold documents in ``train_dir`` (one folder or several) and save it to ``output``.
 
     ``config`` is the spaCy config (``.cfg``) for ``backend="spacy"``, a JSON file of
@@ -205,14 +205,17 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     the last step is saved, for a final model whose recipe (steps, settings) was chosen on a
     dev split before. ``max_seconds`` bounds the training time (the best model
     seen so far is what is saved; for the transformer it replaces the settings' limit);
-    ``threads`` is torch's CPU thread count (the spaCy CNN runs on numpy).
+    ``threads`` is torch's CPU thread count (the spaCy CNN runs on numpy). The documents in
+    the ``silver`` folders (machine-tagged, :mod:`extractor.entities.pseudolabel`) train but are
+    never carved into dev: checkpoints are chosen on gold alone.
     """
     if backend not in BACKENDS:
         raise TrainingError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
     folders = [train_dir] if isinstance(train_dir, (str, Path)) else list(train_dir)
     docs = [doc for folder in folders for doc in load_documents(folder).values()]
-    if len({doc.id for doc in docs}) < len(docs):
-        raise TrainingError(f"{', '.join(map(str, folders))}: a document id occurs in more than one folder")
+    silver_docs = [doc for folder in silver for doc in load_documents(folder).values()]
+    if len({doc.id for doc in docs + silver_docs}) < len(docs) + len(silver_docs):
+        raise TrainingError(f"{', '.join(map(str, [*folders, *silver]))}: a document id occurs in more than one folder")
     if not 0 <= dev_fraction < 1:
         raise TrainingError(f"dev fraction must lie in [0, 1) (0: no dev set, keep the last step), got {dev_fraction}")
     final = dev_dir is None and dev_fraction == 0
@@ -222,12 +225,13 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
         dev_docs = []
     else:
         docs, dev_docs = split_dev(docs, dev_fraction)
+    docs += silver_docs
     train_examples = criterion_examples(docs)
     dev_examples = criterion_examples(dev_docs)
     if not train_examples or not any(spans for _, spans in train_examples):
         raise TrainingError(f"{', '.join(map(str, folders))}: no documents with an entities layer to learn from")
-    log.info("%d training and %d dev criteria from %d + %d documents",
-             len(train_examples), len(dev_examples), len(docs), len(dev_docs))
+    log.info("%d training and %d dev criteria from %d + %d documents (%d of them silver)",
+             len(train_examples), len(dev_examples), len(docs), len(dev_docs), len(silver_docs))
     if final:
         log.info("dev fraction 0: every document trains and the last step is the model (no checkpoint selection)")
     elif not dev_examples:
@@ -248,6 +252,10 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
         torch.set_num_threads(threads)
         settings = TransformerSettings.load(config, max_seconds, base_model)
         train_transformer(train_examples, dev_examples, output, settings, seed)
+        record = output / "tagger.json"  # what it learnt from, for reports
+        data = {"training_criteria": len(train_examples), "silver": [str(folder) for folder in silver]}
+        record.write_text(json.dumps(json.loads(record.read_text(encoding="utf-8")) | data, indent=1),
+                          encoding="utf-8")
     return output
 
 
