@@ -16,6 +16,7 @@ COMMANDS: tuple[str, ...] = (
     "extractor.cli.convert",
     "extractor.cli.train",
     "extractor.cli.pretrain",
+    "extractor.cli.pseudolabel",
 )
 
 
