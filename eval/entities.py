@@ -54,7 +54,8 @@ NOTES = """## Notes
   log-probabilities. The seed-0 model was trained before the Viterbi decoder existed, so its
   checkpoint was chosen by F1 under per-piece decoding (step 3168 of 4608); a rerun with the current
   code chooses under Viterbi decoding and may keep another checkpoint.{final}
-- **Domain adaptation.** {adaptation}"""
+- **Domain adaptation.** {adaptation}
+- **Self-training.** {self_training}"""
 REPRODUCE = """## Reproduce
 
 ```sh
@@ -90,16 +91,33 @@ extractor train runs/chia_train runs/chia_full_dapt --backend transformer --base
     --config models/chia_transformer.json --dev-fraction 0 --threads 1 --seed 0 --log runs/chia_full_dapt.log
 mkdir -p runs/chia_full_ensemble4 && echo '{"members": ["../chia_full_s0", "../chia_full_s1", "../chia_full_dapt", \\
     "../chia_full_s2"]}' > runs/chia_full_ensemble4/tagger.json
+extractor pseudolabel ../shared/corpora/ctgov/registry_sample.csv runs/silver8k --model runs/chia_transformer_ensemble4 \\
+    --limit 8000 --exclude runs/chia_train --exclude runs/chia_test --exclude runs/lct_test \\
+    --id-field nct_id --text-field eligibility_criteria --seed 0 --log runs/silver8k.log
+extractor train runs/chia_train runs/chia_selftrain_s0 --silver runs/silver8k --backend transformer \\
+    --config models/chia_transformer.json --threads 1 --seed 0 --log runs/chia_selftrain_s0.log
+extractor train runs/chia_train runs/chia_selftrain_dapt --silver runs/silver8k --backend transformer \\
+    --base-model runs/minilm_ctgov --config models/chia_transformer.json --threads 1 --seed 0 \\
+    --log runs/chia_selftrain_dapt.log
+mkdir -p runs/chia_selftrain_ensemble2 && echo '{"members": ["../chia_selftrain_s0", "../chia_selftrain_dapt"]}' \\
+    > runs/chia_selftrain_ensemble2/tagger.json
+mkdir -p runs/chia_selftrain_ensemble6 && echo '{"members": ["../chia_transformer", "../chia_transformer_s1", \\
+    "../chia_transformer_dapt", "../chia_transformer_s2", "../chia_selftrain_s0", "../chia_selftrain_dapt"]}' \\
+    > runs/chia_selftrain_ensemble6/tagger.json
 python eval/entities.py --chia-test runs/chia_test --transformer runs/chia_transformer \\
     --transformer runs/chia_transformer_dapt --transformer runs/chia_transformer_s2 \\
     --transformer runs/chia_transformer_ensemble --transformer runs/chia_transformer_ensemble3 \\
     --transformer runs/chia_transformer_ensemble4 --transformer runs/chia_full_s0 \\
-    --transformer runs/chia_full_ensemble4
+    --transformer runs/chia_full_ensemble4 --transformer runs/chia_selftrain_s0 \\
+    --transformer runs/chia_selftrain_dapt --transformer runs/chia_selftrain_ensemble2 \\
+    --transformer runs/chia_selftrain_ensemble6
 ```
 
 Both trainers carve their dev set (10 % of the training trials, by CRC32 of the NCT id) out of the
 train split, except for the `chia_full_*` models (`--dev-fraction 0`: the whole train split, the last
-step kept); test documents are never seen. Overlapping gold entities are resolved longest-first
+step kept); test documents are never seen. The `chia_selftrain_*` models carve the same dev set and add
+8,000 silver criteria (ClinicalTrials.gov text tagged by `chia_transformer_ensemble4`, whose members
+never saw dev) to their training set only. Overlapping gold entities are resolved longest-first
 for training (a NER or BIO tagger emits one label per token), which caps recall on nested Chia
 mentions."""
 CITATION = ("Published baselines as listed in `../shared/corpora/README.md` (papers reporting on Chia, their own "
@@ -269,6 +287,26 @@ def adaptation(runs: dict[Path, dict[str, Any]], summary: dict[str, dict[str, An
             f"tagger alone, strict / lenient: {test}.")
 
 
+def self_training(runs: dict[Path, dict[str, Any]]) -> str:
+    """What the models' `tagger.json` say of silver data: how many of their training criteria came from
+    which `extractor pseudolabel` folder, tagged by which teacher."""
+    from extractor.evaluation import load_documents
+
+    said = []
+    for folder, run in runs.items():
+        for silver in run.get("silver", []):
+            docs = list(load_documents(silver if Path(silver).is_absolute() else REPO / silver).values())
+            teachers = sorted({str(d.meta.get("tagger")) for d in docs})
+            said.append(f"`{folder.name}` trained on {run['training_criteria']:,} criteria, "
+                        f"{sum(len(d.criteria or []) for d in docs):,} of them silver from `{silver}` "
+                        f"(tagged by {', '.join(f'`{t}`' for t in teachers)}).")
+    if not said:
+        return "No evaluated model was trained on silver documents."
+    return (" ".join(said) + " Silver criteria are drawn at random from ClinicalTrials.gov texts with the trials "
+            "of the Chia splits and of LCT test left out (`extractor pseudolabel`); they train but never become "
+            "dev, so checkpoints are still chosen on gold.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chia-test", type=Path, default=None,
@@ -317,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"- {name}: `{v['path']}`, {v['mb']:.1f} MB." for name, v in summary.items()]
     runs = member_runs(args.transformer)
     lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary), adaptation=adaptation(runs, summary),
-                               final=final_models(runs), all_false=negatable.count(False) / max(1, len(negatable)),
+                               final=final_models(runs), self_training=self_training(runs),
+                               all_false=negatable.count(False) / max(1, len(negatable)),
                                nested=nested, nested_share=nested / max(1, total)), "", REPRODUCE] + details
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
