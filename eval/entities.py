@@ -91,9 +91,9 @@ extractor train runs/chia_train runs/chia_full_dapt --backend transformer --base
     --config models/chia_transformer.json --dev-fraction 0 --threads 1 --seed 0 --log runs/chia_full_dapt.log
 mkdir -p runs/chia_full_ensemble4 && echo '{"members": ["../chia_full_s0", "../chia_full_s1", "../chia_full_dapt", \\
     "../chia_full_s2"]}' > runs/chia_full_ensemble4/tagger.json
-extractor pseudolabel ../shared/corpora/ctgov/registry_sample.csv runs/silver8k --model runs/chia_transformer_ensemble4 \\
-    --limit 8000 --exclude runs/chia_train --exclude runs/chia_test --exclude runs/lct_test \\
-    --id-field nct_id --text-field eligibility_criteria --seed 0 --log runs/silver8k.log
+extractor pseudolabel ../shared/corpora/ctgov/registry_sample.csv runs/silver8k \\
+    --model runs/chia_transformer_ensemble4 --limit 8000 --exclude runs/chia_train --exclude runs/chia_test \\
+    --exclude runs/lct_test --id-field nct_id --text-field eligibility_criteria --seed 0 --log runs/silver8k.log
 extractor train runs/chia_train runs/chia_selftrain_s0 --silver runs/silver8k --backend transformer \\
     --config models/chia_transformer.json --threads 1 --seed 0 --log runs/chia_selftrain_s0.log
 extractor train runs/chia_train runs/chia_selftrain_dapt --silver runs/silver8k --backend transformer \\

@@ -73,9 +73,9 @@ def test_a_different_seed_draws_another_order() -> None:
 
 def test_silver_document_shifts_spans_to_its_criteria() -> None:
     records = [("NCT1", "inclusion", "Age 18 or older"), ("NCT2", "exclusion", "No HIV")]
-    doc = silver_document(7, records, [[(0, 3, "person"), (4, 15, "value")], [(0, 2, "negation"), (3, 6, "condition")]],
-                          "teacher")
-    assert doc.id == "silver00007" and doc.text == "Age 18 or older\nNo HIV\n"
+    spans = [[(0, 3, "person"), (4, 15, "value")], [(0, 2, "negation"), (3, 6, "condition")]]
+    doc = silver_document("silver_00007", records, spans, "teacher")
+    assert doc.id == "silver_00007" and doc.text == "Age 18 or older\nNo HIV\n"
     assert [(doc.text[c.start:c.end], c.kind) for c in doc.criteria] == [("Age 18 or older", "inclusion"),
                                                                         ("No HIV", "exclusion")]
     assert [(doc.text[e.start:e.end], e.label) for e in doc.entities] == [
@@ -92,7 +92,7 @@ def test_pseudolabel_writes_what_the_tagger_says_leaves_excluded_trials_out_and_
     assert [str(e) for e in summary.errors] == [f"{csv} record 4 (line 15): 3 fields, header has 2"]
     assert validate([tmp_path / "silver"]) == []  # they are gold-format files
     docs = load_documents(tmp_path / "silver")
-    assert sorted(docs) == ["silver00000", "silver00001"]
+    assert sorted(docs) == ["silver_00000", "silver_00001"]
     assert [len(docs[d].criteria) for d in sorted(docs)] == [3, 1]
     tagger = load_tagger(default_model_path())
     entities = 0
@@ -136,8 +136,9 @@ def test_silver_documents_train_but_never_become_dev(corpus: tuple[Path, Path], 
     from spacy.util import load_config
 
     csv, test_split = corpus
-    pseudolabel([str(csv)], tmp_path / "silver", model=default_model_path(), limit=5, per_document=1,
-                exclude=[test_split], options=OPTIONS)
+    for folder, limit in (("silver", 5), ("more", 2)):  # two silver folders: their document ids must not clash
+        pseudolabel([str(csv)], tmp_path / folder, model=default_model_path(), limit=limit, per_document=1,
+                    exclude=[test_split], options=OPTIONS)
     gold = tmp_path / "gold"
     gold.mkdir()
     text = "No history of diabetes mellitus\n"
@@ -150,7 +151,7 @@ def test_silver_documents_train_but_never_become_dev(corpus: tuple[Path, Path], 
     config.to_disk(tmp_path / "tiny.cfg")
     with caplog.at_level("INFO", logger="extractor"):
         train(gold, None, tmp_path / "model", config=tmp_path / "tiny.cfg", dev_fraction=0.5,
-              silver=[tmp_path / "silver"])
-    # a 0.5 split by CRC32 sends NCT12 to dev, and would send silver00000 and silver00004 too
-    # were silver carved like gold: all five train, and dev is gold alone
-    assert "6 training and 1 dev criteria from 6 + 1 documents (5 of them silver)" in caplog.text
+              silver=[tmp_path / "silver", tmp_path / "more"])
+    # a 0.5 split by CRC32 sends NCT12 to dev, and would send silver_00000 to silver_00003 too
+    # were silver carved like gold: all seven train, and dev is gold alone
+    assert "8 training and 1 dev criteria from 8 + 1 documents (7 of them silver)" in caplog.text

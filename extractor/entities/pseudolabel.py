@@ -42,12 +42,12 @@ def sample_criteria(records: Iterable[tuple[str, str, str]], limit: int, seed: i
     ``max_chars`` they are paragraphs the segmenter could not split: neither teaches a tagger.
     """
     eligible = [record for record in records if min_chars <= len(record[2]) <= max_chars]
-    drawn = list(eligible)
-    random.Random(seed).shuffle(drawn)
-    return drawn[:limit], len(eligible)
+    count = len(eligible)
+    random.Random(seed).shuffle(eligible)
+    return eligible[:limit], count
 
 
-def silver_document(number: int, records: Sequence[tuple[str, str, str]],
+def silver_document(doc_id: str, records: Sequence[tuple[str, str, str]],
                     spans: Sequence[Sequence[Span]], tagger: str) -> Document:
     """One document of criteria, one per line, with their tagged entities; ``meta`` keeps where each came from."""
     text, criteria, entities = "", [], []
@@ -56,7 +56,7 @@ def silver_document(number: int, records: Sequence[tuple[str, str, str]],
         text += criterion + "\n"
         criteria.append(Criterion(start, start + len(criterion), kind))
         entities += [Entity(start + s, start + e, label) for s, e, label in found]
-    return Document(f"silver{number:05d}", text, criteria=criteria, entities=entities,
+    return Document(doc_id, text, criteria=criteria, entities=entities,
                     meta={"trials": [trial for trial, _, _ in records], "tagger": tagger})
 
 
@@ -67,7 +67,8 @@ def pseudolabel(inputs: list[str], output: str | Path, *, model: str | Path, lim
 
     ``exclude`` names gold folders whose trials are left out: the test splits, and the gold the
     student trains on (its own labels must not compete with silver ones). Documents hold
-    ``per_document`` criteria each; they are written a ``block`` of criteria at a time (the tagger
+    ``per_document`` criteria each, named after ``output`` (``OUTPUT_00000``…, so that two silver
+    folders can train together); they are written a ``block`` of criteria at a time (the tagger
     batches a block's criteria by length, so bigger blocks pad less).
     """
     if min(limit, per_document, block) < 1:
@@ -88,7 +89,7 @@ def pseudolabel(inputs: list[str], output: str | Path, *, model: str | Path, lim
         part = records[first:first + size]
         spans = tagger.tag([text for _, _, text in part])
         for start in range(0, len(part), per_document):
-            doc = silver_document(documents, part[start:start + per_document],
+            doc = silver_document(f"{out.name}_{documents:05d}", part[start:start + per_document],
                                   spans[start:start + per_document], str(model))
             (out / f"{doc.id}.json").write_text(json.dumps(doc.to_dict(), ensure_ascii=False), encoding="utf-8")
             entities += len(doc.entities or [])
