@@ -251,11 +251,7 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
 
         torch.set_num_threads(threads)
         settings = TransformerSettings.load(config, max_seconds, base_model)
-        train_transformer(train_examples, dev_examples, output, settings, seed)
-        record = output / "tagger.json"  # what it learnt from, for reports
-        data = {"training_criteria": len(train_examples), "silver": [str(folder) for folder in silver]}
-        record.write_text(json.dumps(json.loads(record.read_text(encoding="utf-8")) | data, indent=1),
-                          encoding="utf-8")
+        train_transformer(train_examples, dev_examples, output, settings, seed, [str(folder) for folder in silver])
     return output
 
 

@@ -243,10 +243,11 @@ def _read_settings(path: Path) -> dict[str, Any]:
 
 
 def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: Path,
-                      settings: TransformerSettings, seed: int) -> None:
+                      settings: TransformerSettings, seed: int, silver: Sequence[str] = ()) -> None:
     """Fine-tune ``settings.base_model`` (default: MiniLM-L6) and save the best checkpoint on dev.
 
-    Without dev criteria the last step is saved.
+    Without dev criteria the last step is saved. ``tagger.json`` records, for reports, how many
+    criteria trained and which ``silver`` folders were among them.
 
     Checkpoints are chosen by the mean of strict and lenient entity F1 on the dev criteria,
     decoded as :class:`TransformerTagger` decodes them: the score that is reported, not a
@@ -309,7 +310,8 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
         tokenizer.save_pretrained(output)
         (output / "tagger.json").write_text(json.dumps(
             {"backend": "transformer", "base_model": str(base), "max_length": settings.max_length,
-             "stride": settings.stride, "seed": seed, "step": step, "dev_f1": dev_f1}, indent=1),
+             "stride": settings.stride, "seed": seed, "step": step, "dev_f1": dev_f1,
+             "training_criteria": len(train), "silver": list(silver)}, indent=1),
             encoding="utf-8")
 
     def checkpoint(step: int) -> None:
