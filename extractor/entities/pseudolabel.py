@@ -65,6 +65,8 @@ def pseudolabel(inputs: list[str], output: str | Path, *, model: str | Path, lim
                 block: int = 10_000, options: ReadOptions = ReadOptions()) -> PseudolabelSummary:
     """Tag ``limit`` criteria drawn from ``inputs`` with the tagger at ``model`` and write them to ``output``.
 
+    Unreadable records are skipped and returned in the summary (the CLI names them at the end).
+
     ``exclude`` names gold folders whose trials are left out: the test splits, and the gold the
     student trains on (its own labels must not compete with silver ones). Documents hold
     ``per_document`` criteria each, named after ``output`` (``OUTPUT_00000``…, so that two silver
@@ -77,8 +79,6 @@ def pseudolabel(inputs: list[str], output: str | Path, *, model: str | Path, lim
     errors: list[ReadError] = []
     records, available = sample_criteria(criterion_records(inputs, excluded_trials(exclude), errors, options),
                                          limit, seed)
-    for error in errors:
-        log.warning("skipped %s", error)
     if not records:
         raise TrainingError(f"{', '.join(inputs)}: no criterion to tag")
     out = Path(output)
