@@ -292,14 +292,21 @@ def self_training(runs: dict[Path, dict[str, Any]]) -> str:
     which `extractor pseudolabel` folder, tagged by which teacher."""
     from extractor.evaluation import load_documents
 
+    read: dict[str, tuple[int, str]] = {}  # silver folder → (criteria, teachers); models often share one
+
+    def silver_of(silver: str) -> tuple[int, str]:
+        if silver not in read:
+            docs = load_documents(silver if Path(silver).is_absolute() else REPO / silver).values()
+            teachers = sorted({str(d.meta.get("tagger")) for d in docs})
+            read[silver] = (sum(len(d.criteria or []) for d in docs), ", ".join(f"`{t}`" for t in teachers))
+        return read[silver]
+
     said = []
     for folder, run in runs.items():
         for silver in run.get("silver", []):
-            docs = list(load_documents(silver if Path(silver).is_absolute() else REPO / silver).values())
-            teachers = sorted({str(d.meta.get("tagger")) for d in docs})
+            criteria, teachers = silver_of(silver)
             said.append(f"`{folder.name}` trained on {run['training_criteria']:,} criteria, "
-                        f"{sum(len(d.criteria or []) for d in docs):,} of them silver from `{silver}` "
-                        f"(tagged by {', '.join(f'`{t}`' for t in teachers)}).")
+                        f"{criteria:,} of them silver from `{silver}` (tagged by {teachers}).")
     if not said:
         return "No evaluated model was trained on silver documents."
     return (" ".join(said) + " Silver criteria are drawn at random from ClinicalTrials.gov texts with the trials "
