@@ -155,3 +155,16 @@ def test_silver_documents_train_but_never_become_dev(corpus: tuple[Path, Path], 
     # a 0.5 split by CRC32 sends NCT12 to dev, and would send silver_00000 to silver_00003 too
     # were silver carved like gold: all seven train, and dev is gold alone
     assert "8 training and 1 dev criteria from 8 + 1 documents (7 of them silver)" in caplog.text
+
+
+@pytest.mark.parametrize("block", [1, 3])
+def test_tagging_in_blocks_writes_the_same_documents(corpus: tuple[Path, Path], tmp_path: Path, block: int) -> None:
+    """A block is rounded down to whole documents (at least one): 3 → 2 criteria, 1 → 2."""
+    csv, test_split = corpus
+    written = {}
+    for name, size in (("whole", 10_000), ("parts", block)):
+        pseudolabel([str(csv)], tmp_path / name, model=default_model_path(), limit=5, per_document=2,
+                    block=size, exclude=[test_split], options=OPTIONS)
+        written[name] = [(d.text, d.criteria, d.entities, d.meta["trials"])
+                         for d in load_documents(tmp_path / name).values()]
+    assert len(written["parts"]) == 3 and written["parts"] == written["whole"]
