@@ -96,6 +96,16 @@ def test_the_committed_transformer_recipes_differ_in_batching_alone() -> None:
     assert replace(random_batches, length_grouped=True) == grouped
 
 
+def test_the_self_training_recipe_halves_the_epochs_alone() -> None:
+    """Gold plus 24,000 silver criteria is about twice the data: four epochs give the same number of steps."""
+    from dataclasses import replace
+
+    grouped = TransformerSettings.from_file(REPO / "models" / "chia_transformer.json")
+    selftrain = TransformerSettings.from_file(REPO / "models" / "chia_transformer_selftrain.json")
+    assert (selftrain.epochs, selftrain.eval_every) == (grouped.epochs // 2, grouped.eval_every * 2)
+    assert replace(selftrain, epochs=grouped.epochs, eval_every=grouped.eval_every) == grouped
+
+
 @pytest.fixture(scope="session")
 def tiny_spacy_model(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Trained from two folders (as Chia and LCT train): the tests below need documents of both."""
