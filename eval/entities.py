@@ -303,10 +303,14 @@ def self_training(runs: dict[Path, dict[str, Any]]) -> str:
 
     said = []
     for folder, run in runs.items():
-        for silver in run.get("silver", []):
-            criteria, teachers = silver_of(silver)
-            said.append(f"`{folder.name}` trained on {run['training_criteria']:,} criteria, "
-                        f"{criteria:,} of them silver from `{silver}` (tagged by {teachers}).")
+        if not run.get("silver"):
+            continue
+        parts = [(silver, *silver_of(silver)) for silver in run["silver"]]
+        sources = ", ".join(f"from `{silver}` (tagged by {teachers})" if len(parts) == 1 else
+                            f"{criteria:,} from `{silver}` (tagged by {teachers})" for silver, criteria, teachers in parts)
+        said.append(f"`{folder.name}` trained on {run['training_criteria']:,} criteria, "
+                    f"{sum(criteria for _, criteria, _ in parts):,} of them silver{' ' if len(parts) == 1 else ': '}"
+                    f"{sources}.")
     if not said:
         return "No evaluated model was trained on silver documents."
     return (" ".join(said) + " Silver criteria are drawn at random from ClinicalTrials.gov texts with the trials "
