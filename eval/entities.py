@@ -55,7 +55,8 @@ NOTES = """## Notes
   checkpoint was chosen by F1 under per-piece decoding (step 3168 of 4608); a rerun with the current
   code chooses under Viterbi decoding and may keep another checkpoint.{final}
 - **Domain adaptation.** {adaptation}
-- **Self-training.** {self_training}"""
+- **Self-training.** {self_training}
+- **Dev check.** {dev_check}"""
 REPRODUCE = """## Reproduce
 
 ```sh
@@ -104,20 +105,36 @@ mkdir -p runs/chia_selftrain_ensemble2 && echo '{"members": ["../chia_selftrain_
 mkdir -p runs/chia_selftrain_ensemble6 && echo '{"members": ["../chia_transformer", "../chia_transformer_s1", \\
     "../chia_transformer_dapt", "../chia_transformer_s2", "../chia_selftrain_s0", "../chia_selftrain_dapt"]}' \\
     > runs/chia_selftrain_ensemble6/tagger.json
-python eval/entities.py --chia-test runs/chia_test --transformer runs/chia_transformer \\
+extractor pseudolabel ../shared/corpora/ctgov/registry_sample.csv runs/silver16k \\
+    --model runs/chia_transformer_ensemble4 --limit 16000 --exclude runs/chia_train --exclude runs/chia_test \\
+    --exclude runs/lct_test --id-field nct_id --text-field eligibility_criteria --seed 1 --log runs/silver16k.log
+extractor train runs/chia_train runs/chia_selftrain24_s0 --silver runs/silver8k --silver runs/silver16k \\
+    --backend transformer --config models/chia_transformer_selftrain.json --threads 1 --seed 0 \\
+    --log runs/chia_selftrain24_s0.log
+extractor train runs/chia_train runs/chia_selftrain24_dapt --silver runs/silver8k --silver runs/silver16k \\
+    --backend transformer --base-model runs/minilm_ctgov --config models/chia_transformer_selftrain.json \\
+    --threads 1 --seed 0 --log runs/chia_selftrain24_dapt.log
+mkdir -p runs/chia_selftrain24_ensemble2 && echo '{"members": ["../chia_selftrain24_s0", \\
+    "../chia_selftrain24_dapt"]}' > runs/chia_selftrain24_ensemble2/tagger.json
+mkdir -p runs/chia_selftrain_ensemble5 && echo '{"members": ["../chia_transformer", "../chia_transformer_s1", \\
+    "../chia_transformer_dapt", "../chia_transformer_s2", "../chia_selftrain24_dapt"]}' \\
+    > runs/chia_selftrain_ensemble5/tagger.json
+python eval/entities.py --chia-test runs/chia_test --chia-train runs/chia_train --transformer runs/chia_transformer \\
     --transformer runs/chia_transformer_dapt --transformer runs/chia_transformer_s2 \\
     --transformer runs/chia_transformer_ensemble --transformer runs/chia_transformer_ensemble3 \\
     --transformer runs/chia_transformer_ensemble4 --transformer runs/chia_full_s0 \\
     --transformer runs/chia_full_ensemble4 --transformer runs/chia_selftrain_s0 \\
     --transformer runs/chia_selftrain_dapt --transformer runs/chia_selftrain_ensemble2 \\
-    --transformer runs/chia_selftrain_ensemble6
+    --transformer runs/chia_selftrain_ensemble6 --transformer runs/chia_selftrain24_s0 \\
+    --transformer runs/chia_selftrain24_dapt --transformer runs/chia_selftrain24_ensemble2 \\
+    --transformer runs/chia_selftrain_ensemble5
 ```
 
 Both trainers carve their dev set (10 % of the training trials, by CRC32 of the NCT id) out of the
 train split, except for the `chia_full_*` models (`--dev-fraction 0`: the whole train split, the last
-step kept); test documents are never seen. The `chia_selftrain_*` models carve the same dev set and add
-8,000 silver criteria (ClinicalTrials.gov text tagged by `chia_transformer_ensemble4`, whose members
-never saw dev) to their training set only. Overlapping gold entities are resolved longest-first
+step kept); test documents are never seen. The `chia_selftrain*` models carve the same dev set and add
+silver criteria (ClinicalTrials.gov text tagged by `chia_transformer_ensemble4`, whose members never saw
+dev) to their training set only: 8,000, or 24,000 (two draws, seeds 0 and 1, which share 1,503). Overlapping gold entities are resolved longest-first
 for training (a NER or BIO tagger emits one label per token), which caps recall on nested Chia
 mentions."""
 CITATION = ("Published baselines as listed in `../shared/corpora/README.md` (papers reporting on Chia, their own "
@@ -318,10 +335,32 @@ def self_training(runs: dict[Path, dict[str, Any]]) -> str:
             "dev, so checkpoints are still chosen on gold.")
 
 
+def dev_check(paths: list[Path], runs: dict[Path, dict[str, Any]], train_dir: Path | None) -> str:
+    """Tagger-alone F1 on the dev documents carved out of Chia train, for each evaluated model whose members all
+    held them out: ensembles are chosen on these figures, never on the test split's."""
+    if train_dir is None:
+        return "Not run (give `--chia-train`)."
+    from extractor.entities import load_tagger
+    from extractor.entities.train import split_dev
+    from extractor.evaluation import load_documents
+
+    dev = {d.id: d for d in split_dev(list(load_documents(train_dir).values()), 0.1)[1]}
+    said = []
+    for path in paths:
+        if not all(runs.get(m, {}).get("dev_f1") for m in member_folders(path.resolve())):
+            continue
+        report = entity_report(dev, predict(dev, load_tagger(path), rules=False)[0])
+        said.append(f"`{path.name}` {report['strict']['f1']:.3f} / {report['lenient']['f1']:.3f}")
+    return (f"Chia dev ({len(dev)} documents of `{train_dir}`, 10 % of its trials by CRC32 of the NCT id, which "
+            f"every model below held out), tagger alone, strict / lenient: {', '.join(said) or 'no such model'}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chia-test", type=Path, default=None,
                         help="converted Chia test split (default: convert ../shared/corpora/chia now)")
+    parser.add_argument("--chia-train", type=Path, default=None,
+                        help="converted Chia train split: score the transformers on the dev documents they held out")
     parser.add_argument("--spacy", type=Path, default=None, help="spaCy model (default: the shipped one)")
     parser.add_argument("--transformer", type=Path, action="append", default=[],
                         help="fine-tuned transformer folder or ensemble folder (repeatable)")
@@ -352,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     nested = total - sum(len(spans) for _, spans in criterion_examples(list(chia.values())))
     lines = ["# Entity tagging benchmark", "",
              f"Produced by `python eval/entities.py{f' --chia-test {args.chia_test}' if args.chia_test else ''}"
+             f"{f' --chia-train {args.chia_train}' if args.chia_train else ''}"
              f"{''.join(f' --transformer {p}' for p in args.transformer)}`"
              f" on {len(chia)} Chia test documents ({sum(len(d.criteria or []) for d in chia.values())} criteria, "
              f"{sum(len(d.entities or []) for d in chia.values())} entities; NCT number divisible by 5) and "
@@ -367,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = member_runs(args.transformer)
     lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary), adaptation=adaptation(runs, summary),
                                final=final_models(runs), self_training=self_training(runs),
+                               dev_check=dev_check(args.transformer, runs, args.chia_train),
                                all_false=negatable.count(False) / max(1, len(negatable)),
                                nested=nested, nested_share=nested / max(1, total)), "", REPRODUCE] + details
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
