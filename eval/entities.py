@@ -203,9 +203,10 @@ def load_chia_test(path: Path | None) -> dict[str, Any]:
         return load_documents(tmp)
 
 
-def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any]) -> tuple[list[str], list[str],
-                                                                                         dict[str, float]]:
-    """Table rows (tagger alone, then with rules), per-label sections, and the tagger-alone Chia F1s."""
+def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any],
+              dev: dict[str, Any] | None) -> tuple[list[str], list[str], dict[str, Any]]:
+    """Table rows (tagger alone, then with rules), per-label sections, and the tagger-alone Chia F1s (on
+    ``dev`` too, when given)."""
     from extractor.entities import load_tagger
 
     tagger = load_tagger(path)
@@ -222,6 +223,9 @@ def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any]
         details += ["", f"### {setup}: Chia test, per label", ""] + label_table(report)
         alone = alone or {"strict": report["strict"]["f1"], "lenient": report["lenient"]["f1"], "speed": speed}
         print(setup, report["strict"]["f1"], report["lenient"]["f1"], f"{speed:.0f}/s", file=sys.stderr)
+    if dev is not None:
+        report = entity_report(dev, predict(dev, tagger, rules=False)[0])
+        alone["dev"] = (report["strict"]["f1"], report["lenient"]["f1"])
     shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
     return rows, details, {**alone, "mb": folder_mb(path), "path": str(shown)}
 
@@ -335,23 +339,22 @@ def self_training(runs: dict[Path, dict[str, Any]]) -> str:
             "dev, so checkpoints are still chosen on gold.")
 
 
-def dev_check(paths: list[Path], runs: dict[Path, dict[str, Any]], train_dir: Path | None) -> str:
-    """Tagger-alone F1 on the dev documents carved out of Chia train, for each evaluated model whose members all
-    held them out: ensembles are chosen on these figures, never on the test split's."""
+def held_out_dev(train_dir: Path | None) -> dict[str, Any] | None:
+    """The dev documents ``extractor train`` carves out of Chia train by default (None without ``train_dir``)."""
     if train_dir is None:
-        return "Not run (give `--chia-train`)."
-    from extractor.entities import load_tagger
+        return None
     from extractor.entities.train import split_dev
     from extractor.evaluation import load_documents
 
-    dev = {d.id: d for d in split_dev(list(load_documents(train_dir).values()), 0.1)[1]}
-    said = []
-    for path in paths:
-        if not all(runs.get(m, {}).get("dev_f1") for m in member_folders(path.resolve())):
-            continue
-        report = entity_report(dev, predict(dev, load_tagger(path), rules=False)[0])
-        said.append(f"`{path.name}` {report['strict']['f1']:.3f} / {report['lenient']['f1']:.3f}")
-    return (f"Chia dev ({len(dev)} documents of `{train_dir}`, 10 % of its trials by CRC32 of the NCT id, which "
+    return {d.id: d for d in split_dev(list(load_documents(train_dir).values()))[1]}
+
+
+def dev_check(summary: dict[str, dict[str, Any]], train_dir: Path | None, documents: int) -> str:
+    """The dev F1s :func:`benchmark` measured: ensembles are chosen on these figures, never on the test split's."""
+    if train_dir is None:
+        return "Not run (give `--chia-train`)."
+    said = [f"`{Path(v['path']).name}` {v['dev'][0]:.3f} / {v['dev'][1]:.3f}" for v in summary.values() if "dev" in v]
+    return (f"Chia dev ({documents} documents of `{train_dir}`, 10 % of its trials by CRC32 of the NCT id, which "
             f"every model below held out), tagger alone, strict / lenient: {', '.join(said) or 'no such model'}.")
 
 
@@ -380,9 +383,12 @@ def main(argv: list[str] | None = None) -> int:
     backends = [("spaCy NER", (args.spacy or default_model_path()).resolve())]
     for path in args.transformer:
         backends.append((f"transformer `{path.name}`", path.resolve()))
+    runs = member_runs(args.transformer)
+    dev = held_out_dev(args.chia_train)
     rows, details, summary = [], [], {}
     for name, path in backends:
-        more_rows, more_details, summary[name] = benchmark(name, path, chia, seeds)
+        held_out = all(runs.get(m, {}).get("dev_f1") for m in member_folders(path))  # every member kept dev out
+        more_rows, more_details, summary[name] = benchmark(name, path, chia, seeds, dev if held_out else None)
         rows += more_rows
         details += more_details
 
@@ -404,10 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     lines += [f"| {name} (published) | {s_:.3f} | {r:.3f} | | | | |" for name, s_, r in BASELINES]
     lines += ["", CITATION, "", "## Models", ""]
     lines += [f"- {name}: `{v['path']}`, {v['mb']:.1f} MB." for name, v in summary.items()]
-    runs = member_runs(args.transformer)
     lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary), adaptation=adaptation(runs, summary),
                                final=final_models(runs), self_training=self_training(runs),
-                               dev_check=dev_check(args.transformer, runs, args.chia_train),
+                               dev_check=dev_check(summary, args.chia_train, len(dev or {})),
                                all_false=negatable.count(False) / max(1, len(negatable)),
                                nested=nested, nested_share=nested / max(1, total)), "", REPRODUCE] + details
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
