@@ -134,9 +134,9 @@ Both trainers carve their dev set (10 % of the training trials, by CRC32 of the 
 train split, except for the `chia_full_*` models (`--dev-fraction 0`: the whole train split, the last
 step kept); test documents are never seen. The `chia_selftrain*` models carve the same dev set and add
 silver criteria (ClinicalTrials.gov text tagged by `chia_transformer_ensemble4`, whose members never saw
-dev) to their training set only: 8,000, or 24,000 (two draws, seeds 0 and 1, which share 1,503). Overlapping gold entities are resolved longest-first
-for training (a NER or BIO tagger emits one label per token), which caps recall on nested Chia
-mentions."""
+dev) to their training set only: 8,000, or 24,000 from two draws (seeds 0 and 1). Overlapping gold entities
+are resolved longest-first for training (a NER or BIO tagger emits one label per token), which caps
+recall on nested Chia mentions."""
 CITATION = ("Published baselines as listed in `../shared/corpora/README.md` (papers reporting on Chia, their own "
             "splits; strict / relaxed F1). Chia: Kury F. et al., \"Chia, a large annotated corpus of clinical trial "
             "eligibility criteria\", Scientific Data 7, 281 (2020), CC BY 4.0.")
@@ -313,25 +313,28 @@ def self_training(runs: dict[Path, dict[str, Any]]) -> str:
     which `extractor pseudolabel` folder, tagged by which teacher."""
     from extractor.evaluation import load_documents
 
-    read: dict[str, tuple[int, str]] = {}  # silver folder → (criteria, teachers); models often share one
+    read: dict[str, tuple[list[str], set[str]]] = {}  # silver folder → (criterion texts, teachers); often shared
 
-    def silver_of(silver: str) -> tuple[int, str]:
+    def silver_of(silver: str) -> tuple[list[str], set[str]]:
         if silver not in read:
             docs = load_documents(silver if Path(silver).is_absolute() else REPO / silver).values()
-            teachers = sorted({str(d.meta.get("tagger")) for d in docs})
-            read[silver] = (sum(len(d.criteria or []) for d in docs), ", ".join(f"`{t}`" for t in teachers))
+            read[silver] = ([d.text[c.start:c.end] for d in docs for c in d.criteria or []],
+                            {str(d.meta.get("tagger")) for d in docs})
         return read[silver]
 
     said = []
     for folder, run in runs.items():
-        if not run.get("silver"):
+        parts = {silver: silver_of(silver) for silver in run.get("silver", [])}
+        if not parts:
             continue
-        parts = [(silver, *silver_of(silver)) for silver in run["silver"]]
-        sources = ", ".join(f"from `{silver}` (tagged by {teachers})" if len(parts) == 1 else
-                            f"{criteria:,} from `{silver}` (tagged by {teachers})" for silver, criteria, teachers in parts)
-        said.append(f"`{folder.name}` trained on {run['training_criteria']:,} criteria, "
-                    f"{sum(criteria for _, criteria, _ in parts):,} of them silver{' ' if len(parts) == 1 else ': '}"
-                    f"{sources}.")
+        texts = [text for criteria, _ in parts.values() for text in criteria]
+        shares = " and ".join(f"`{silver}`" + (f" ({len(criteria):,})" if len(parts) > 1 else "")
+                              for silver, (criteria, _) in parts.items())
+        teachers = ", ".join(f"`{t}`" for t in sorted(set().union(*(t for _, t in parts.values()))))
+        twice = len(texts) - len(set(texts))
+        said.append(f"`{folder.name}` trained on {run['training_criteria']:,} criteria, {len(texts):,} of them "
+                    f"silver from {shares}, tagged by {teachers}"
+                    f"{f'; {twice:,} of the silver criteria were drawn twice' if twice else ''}.")
     if not said:
         return "No evaluated model was trained on silver documents."
     return (" ".join(said) + " Silver criteria are drawn at random from ClinicalTrials.gov texts with the trials "
