@@ -107,6 +107,23 @@ def test_pseudolabel_writes_what_the_tagger_says_leaves_excluded_trials_out_and_
     assert entities == summary.entities > 0
 
 
+def test_a_second_draw_skips_the_criteria_of_earlier_draws(corpus: tuple[Path, Path], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture) -> None:
+    csv, test_split = corpus
+    first = pseudolabel([str(csv)], tmp_path / "first", model=default_model_path(), limit=2, seed=0,
+                        exclude=[test_split], options=OPTIONS)
+    # the same seed would draw the same two again, were they not skipped
+    args = ["pseudolabel", str(csv), str(tmp_path / "second"), "--model", str(default_model_path()), "--limit", "5",
+            "--exclude", str(test_split), "--skip-drawn", str(tmp_path / "first"), "--seed", "0",
+            "--id-field", "nct_id", "--text-field", "eligibility_criteria"]
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("3 of 3 criteria tagged")
+    texts = {name: {doc.text[c.start:c.end] for doc in load_documents(tmp_path / name).values() for c in doc.criteria}
+             for name in ("first", "second")}
+    assert first.criteria == len(texts["first"]) == 2
+    assert texts["first"].isdisjoint(texts["second"]) and texts["first"] | texts["second"] == set(EXPECTED)
+
+
 def test_pseudolabel_refuses_bad_sizes_and_empty_inputs(corpus: tuple[Path, Path], tmp_path: Path) -> None:
     csv, test_split = corpus
     with pytest.raises(TrainingError, match="must be positive"):

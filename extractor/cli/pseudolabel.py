@@ -1,4 +1,4 @@
-"""``extractor pseudolabel INPUT [INPUT …] OUTPUT --model TAGGER --limit N [--exclude GOLD_DIR]``."""
+"""``extractor pseudolabel INPUT [INPUT …] OUTPUT --model TAGGER --limit N [--exclude GOLD_DIR] [--skip-drawn SILVER_DIR]``."""
 from __future__ import annotations
 
 import argparse
@@ -23,6 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_corpus_arguments(parser, "folder the silver documents are written to")
     parser.add_argument("--model", type=Path, required=True, help="tagger folder (spaCy, transformer or ensemble)")
     parser.add_argument("--limit", type=int, required=True, help="number of criteria to draw and tag")
+    parser.add_argument("--skip-drawn", type=Path, action="append", default=[], metavar="SILVER_DIR",
+                        help="earlier silver folder whose criteria are not drawn again (repeatable)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random draw")
     parser.add_argument("--per-document", type=int, default=50, help="criteria per written document (default: 50)")
     parser.add_argument("--log", type=Path, default=None, help="also write the progress log to this file")
@@ -33,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     log_to(args.log)
     try:
         summary = pseudolabel(args.inputs, args.output, model=args.model, limit=args.limit, exclude=args.exclude,
-                              seed=args.seed, per_document=args.per_document,
+                              skip_drawn=args.skip_drawn, seed=args.seed, per_document=args.per_document,
                               options=ReadOptions(id_field=args.id_field, text_field=args.text_field))
     except (TrainingError, LoadError, ModelError, FileNotFoundError) as exc:
         print(f"extractor pseudolabel: {exc}", file=sys.stderr)

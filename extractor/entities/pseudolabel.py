@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 from extractor.entities.pretrain import criterion_records, excluded_trials
 from extractor.entities.tagger import Span, load_tagger
 from extractor.entities.train import TrainingError
+from extractor.evaluation.loaders import load_documents
 from extractor.readers import ReadError, ReadOptions
 from extractor.records import Criterion, Document, Entity
 
@@ -60,15 +61,25 @@ def silver_document(doc_id: str, records: Sequence[tuple[str, str, str]],
                     meta={"trials": [trial for trial, _, _ in records], "tagger": tagger})
 
 
+def drawn_texts(folders: Iterable[str | Path]) -> set[str]:
+    """The criterion texts of earlier silver folders: a new draw skips them, so that two draws
+    trained together never repeat a criterion (and so never double its teacher's errors)."""
+    return {doc.text[c.start:c.end] for folder in folders
+            for doc in load_documents(folder).values() for c in doc.criteria or []}
+
+
 def pseudolabel(inputs: list[str], output: str | Path, *, model: str | Path, limit: int,
-                exclude: Iterable[str | Path] = (), seed: int = 0, per_document: int = 50,
+                exclude: Iterable[str | Path] = (), skip_drawn: Iterable[str | Path] = (),
+                seed: int = 0, per_document: int = 50,
                 block: int = 10_000, options: ReadOptions = ReadOptions()) -> PseudolabelSummary:
     """Tag ``limit`` criteria drawn from ``inputs`` with the tagger at ``model`` and write them to ``output``.
 
     Unreadable records are skipped and returned in the summary (the CLI names them at the end).
 
     ``exclude`` names gold folders whose trials are left out: the test splits, and the gold the
-    student trains on (its own labels must not compete with silver ones). Documents hold
+    student trains on (its own labels must not compete with silver ones). ``skip_drawn`` names
+    earlier silver folders whose criteria are not drawn again (``available`` then counts the
+    eligible criteria they do not hold). Documents hold
     ``per_document`` criteria each, named after ``output`` (``OUTPUT_00000``…, so that two silver
     folders can train together); they are written a ``block`` of criteria at a time (the tagger
     batches a block's criteria by length, so bigger blocks pad less).
@@ -77,8 +88,10 @@ def pseudolabel(inputs: list[str], output: str | Path, *, model: str | Path, lim
         raise TrainingError(f"limit, per_document and block must be positive, got {limit}, {per_document}, {block}")
     tagger = load_tagger(model)
     errors: list[ReadError] = []
-    records, available = sample_criteria(criterion_records(inputs, excluded_trials(exclude), errors, options),
-                                         limit, seed)
+    drawn = drawn_texts(skip_drawn)
+    records, available = sample_criteria(
+        (record for record in criterion_records(inputs, excluded_trials(exclude), errors, options)
+         if record[2] not in drawn), limit, seed)
     if not records:
         raise TrainingError(f"{', '.join(inputs)}: no criterion to tag")
     out = Path(output)
