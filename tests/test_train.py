@@ -104,6 +104,9 @@ def test_the_self_training_recipe_halves_the_epochs_alone() -> None:
     selftrain = TransformerSettings.from_file(REPO / "models" / "chia_transformer_selftrain.json")
     assert (selftrain.epochs, selftrain.eval_every) == (grouped.epochs // 2, grouped.eval_every * 2)
     assert replace(selftrain, epochs=grouped.epochs, eval_every=grouped.eval_every) == grouped
+    # three times the silver (64,000 criteria): half the epochs again, so about as many steps
+    selftrain64 = TransformerSettings.from_file(REPO / "models" / "chia_transformer_selftrain64.json")
+    assert selftrain64.epochs == selftrain.epochs // 2 and replace(selftrain64, epochs=selftrain.epochs) == selftrain
 
 
 @pytest.fixture(scope="session")
