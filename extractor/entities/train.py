@@ -84,7 +84,11 @@ def trial_of(doc_id: str) -> str:
     return doc_id.split("_", 1)[0]
 
 
-def split_dev(docs: Sequence[Document], fraction: float = 0.1) -> tuple[list[Document], list[Document]]:
+DEV_FRACTION = 0.1
+"""Share of the training trials carved out as dev by default: the reports' dev check scores the trials it carves."""
+
+
+def split_dev(docs: Sequence[Document], fraction: float = DEV_FRACTION) -> tuple[list[Document], list[Document]]:
     """(train, dev): a stable ``fraction`` of the trials (by CRC32 of the trial id) goes to dev."""
     if not 0 < fraction < 1:
         raise TrainingError(f"dev fraction must lie in (0, 1), got {fraction}")
@@ -195,7 +199,7 @@ def length_grouped_batches(lengths: Sequence[int], batch_size: int, rng: random.
 
 def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | None, output: str | Path, *,
           backend: str = "spacy", config: str | Path | None = None, seed: int = 0,
-          dev_fraction: float = 0.1, max_seconds: float | None = None, threads: int = 2,
+          dev_fraction: float = DEV_FRACTION, max_seconds: float | None = None, threads: int = 2,
           base_model: str | Path | None = None, silver: Sequence[str | Path] = ()) -> Path:
     """Train a tagger on the gold documents in ``train_dir`` (one folder or several) and save it to ``output``.
 
@@ -207,7 +211,9 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     seen so far is what is saved; for the transformer it replaces the settings' limit);
     ``threads`` is torch's CPU thread count (the spaCy CNN runs on numpy). The documents in
     the ``silver`` folders (machine-tagged, :mod:`extractor.entities.pseudolabel`) train but are
-    never carved into dev: checkpoints are chosen on gold alone.
+    never carved into dev: checkpoints are chosen on gold alone. The transformer's ``tagger.json``
+    records where its dev set came from (``dev``: ``{"folder": …}``, ``{"fraction": …}`` or null),
+    so that a report scores it only on trials it held out.
     """
     if backend not in BACKENDS:
         raise TrainingError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
@@ -219,12 +225,15 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     if not 0 <= dev_fraction < 1:
         raise TrainingError(f"dev fraction must lie in [0, 1) (0: no dev set, keep the last step), got {dev_fraction}")
     final = dev_dir is None and dev_fraction == 0
+    held_out: dict[str, str | float] | None = None
     if dev_dir is not None:
         dev_docs = list(load_documents(dev_dir).values())
+        held_out = {"folder": str(dev_dir)}
     elif final:
         dev_docs = []
     else:
         docs, dev_docs = split_dev(docs, dev_fraction)
+        held_out = {"fraction": dev_fraction}
     docs += silver_docs
     train_examples = criterion_examples(docs)
     dev_examples = criterion_examples(dev_docs)
@@ -251,7 +260,8 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
 
         torch.set_num_threads(threads)
         settings = TransformerSettings.load(config, max_seconds, base_model)
-        train_transformer(train_examples, dev_examples, output, settings, seed, [str(folder) for folder in silver])
+        train_transformer(train_examples, dev_examples, output, settings, seed, [str(folder) for folder in silver],
+                          held_out)
     return output
 
 

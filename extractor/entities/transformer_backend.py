@@ -14,7 +14,7 @@ import random
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -243,11 +243,13 @@ def _read_settings(path: Path) -> dict[str, Any]:
 
 
 def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: Path,
-                      settings: TransformerSettings, seed: int, silver: Sequence[str] = ()) -> None:
+                      settings: TransformerSettings, seed: int, silver: Sequence[str] = (),
+                      held_out: Mapping[str, str | float] | None = None) -> None:
     """Fine-tune ``settings.base_model`` (default: MiniLM-L6) and save the best checkpoint on dev.
 
     Without dev criteria the last step is saved. ``tagger.json`` records, for reports, how many
-    criteria trained and which ``silver`` folders were among them.
+    criteria trained, which ``silver`` folders were among them and where the dev set came from
+    (``held_out``, as :func:`extractor.entities.train.train` describes it).
 
     Checkpoints are chosen by the mean of strict and lenient entity F1 on the dev criteria,
     decoded as :class:`TransformerTagger` decodes them: the score that is reported, not a
@@ -311,7 +313,8 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
         (output / "tagger.json").write_text(json.dumps(
             {"backend": "transformer", "base_model": str(base), "max_length": settings.max_length,
              "stride": settings.stride, "seed": seed, "step": step, "dev_f1": dev_f1,
-             "training_criteria": len(train), "silver": list(silver)}, indent=1),
+             "training_criteria": len(train), "silver": list(silver),
+             "dev": dict(held_out) if held_out is not None else None}, indent=1),
             encoding="utf-8")
 
     def checkpoint(step: int) -> None:
