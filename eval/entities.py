@@ -319,15 +319,13 @@ def adaptation(runs: dict[Path, dict[str, Any]], summary: dict[str, dict[str, An
 def self_training(runs: dict[Path, dict[str, Any]]) -> str:
     """What the models' `tagger.json` say of silver data: how many of their training criteria came from
     which `extractor pseudolabel` folder, tagged by which teacher."""
-    from extractor.evaluation import load_documents
+    from extractor.entities.pseudolabel import silver_criteria
 
     read: dict[str, tuple[list[str], set[str]]] = {}  # silver folder → (criterion texts, teachers); often shared
 
     def silver_of(silver: str) -> tuple[list[str], set[str]]:
         if silver not in read:
-            docs = load_documents(silver if Path(silver).is_absolute() else REPO / silver).values()
-            read[silver] = ([d.text[c.start:c.end] for d in docs for c in d.criteria or []],
-                            {str(d.meta.get("tagger")) for d in docs})
+            read[silver] = silver_criteria(silver if Path(silver).is_absolute() else REPO / silver)
         return read[silver]
 
     said = []
@@ -378,7 +376,8 @@ def dev_check(summary: dict[str, dict[str, Any]], train_dir: Path | None, docume
 
     said = [f"`{Path(v['path']).name}` {v['dev'][0]:.3f} / {v['dev'][1]:.3f}" for v in summary.values() if "dev" in v]
     return (f"Chia dev ({documents} documents of `{train_dir}`, {DEV_FRACTION * 100:g} % of its trials by CRC32 of "
-            f"the NCT id, which every model below held out), tagger alone, strict / lenient: {', '.join(said) or 'no such model'}.")
+            f"the NCT id, which every model below held out), tagger alone, strict / lenient: "
+            f"{', '.join(said) or 'no such model'}.")
 
 
 def main(argv: list[str] | None = None) -> int:

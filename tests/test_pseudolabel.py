@@ -8,7 +8,7 @@ import pytest
 
 from extractor.cli import main
 from extractor.entities import load_tagger
-from extractor.entities.pseudolabel import pseudolabel, sample_criteria, silver_document
+from extractor.entities.pseudolabel import pseudolabel, sample_criteria, silver_criteria, silver_document
 from extractor.entities.tagger import default_model_path
 from extractor.entities.train import TrainingError, train
 from extractor.evaluation.loaders import load_documents
@@ -105,6 +105,9 @@ def test_pseudolabel_writes_what_the_tagger_says_leaves_excluded_trials_out_and_
             assert inside == tagger.tag([text])[0]
             entities += len(inside)
     assert entities == summary.entities > 0
+    texts, taggers = silver_criteria(tmp_path / "silver")  # read back in document order, with their teacher
+    assert texts == [docs[d].text[c.start:c.end] for d in sorted(docs) for c in docs[d].criteria]
+    assert taggers == {str(default_model_path())}
 
 
 def test_a_second_draw_skips_the_criteria_of_earlier_draws(corpus: tuple[Path, Path], tmp_path: Path,

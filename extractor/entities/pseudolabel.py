@@ -61,11 +61,18 @@ def silver_document(doc_id: str, records: Sequence[tuple[str, str, str]],
                     meta={"trials": [trial for trial, _, _ in records], "tagger": tagger})
 
 
+def silver_criteria(folder: str | Path) -> tuple[list[str], set[str]]:
+    """(criterion texts in document order, the taggers that tagged them) of a folder
+    :func:`pseudolabel` wrote: what a later draw skips and a report counts."""
+    docs = load_documents(folder).values()
+    return ([doc.text[c.start:c.end] for doc in docs for c in doc.criteria or []],
+            {str(doc.meta.get("tagger")) for doc in docs})
+
+
 def drawn_texts(folders: Iterable[str | Path]) -> set[str]:
     """The criterion texts of earlier silver folders: a new draw skips them, so that two draws
     trained together never repeat a criterion (and so never double its teacher's errors)."""
-    return {doc.text[c.start:c.end] for folder in folders
-            for doc in load_documents(folder).values() for c in doc.criteria or []}
+    return {text for folder in folders for text in silver_criteria(folder)[0]}
 
 
 def pseudolabel(inputs: list[str], output: str | Path, *, model: str | Path, limit: int,
