@@ -1,4 +1,5 @@
-"""``extractor pseudolabel INPUT [INPUT …] OUTPUT --model TAGGER --limit N [--exclude GOLD_DIR] [--skip-drawn SILVER_DIR]``."""
+"""``extractor pseudolabel INPUT [INPUT …] OUTPUT --model TAGGER --limit N [--exclude GOLD_DIR]
+[--skip-drawn SILVER_DIR]``."""
 from __future__ import annotations
 
 import argparse

@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "become dev (repeatable)")
     parser.add_argument("--dev", type=Path, default=None, metavar="DEV_DIR",
                         help="dev documents for model selection (default: a share of TRAIN_DIR's trials)")
-    parser.add_argument("--dev-fraction", type=float, default=DEV_FRACTION, help="share of trials carved out as dev; 0: every document trains and the last step is kept")
+    parser.add_argument("--dev-fraction", type=float, default=DEV_FRACTION,
+                        help="share of trials carved out as dev; 0: every document trains and the last step is kept")
     parser.add_argument("--backend", choices=BACKENDS, default="spacy")
     parser.add_argument("--config", type=Path, default=None,
                         help="spaCy .cfg (spacy) or JSON of fine-tuning settings (transformer)")

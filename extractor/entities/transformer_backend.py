@@ -14,7 +14,7 @@ import random
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -244,7 +244,7 @@ def _read_settings(path: Path) -> dict[str, Any]:
 
 def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: Path,
                       settings: TransformerSettings, seed: int, silver: Sequence[str] = (),
-                      held_out: Mapping[str, str | float] | None = None) -> None:
+                      held_out: dict[str, str | float] | None = None) -> None:
     """Fine-tune ``settings.base_model`` (default: MiniLM-L6) and save the best checkpoint on dev.
 
     Without dev criteria the last step is saved. ``tagger.json`` records, for reports, how many
@@ -314,7 +314,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
             {"backend": "transformer", "base_model": str(base), "max_length": settings.max_length,
              "stride": settings.stride, "seed": seed, "step": step, "dev_f1": dev_f1,
              "training_criteria": len(train), "silver": list(silver),
-             "dev": dict(held_out) if held_out is not None else None}, indent=1),
+             "dev": held_out}, indent=1),
             encoding="utf-8")
 
     def checkpoint(step: int) -> None:
