@@ -128,6 +128,15 @@ def tiny_spacy_model(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     return folder / "model"
 
 
+def test_the_spacy_model_records_what_it_learnt_from(tiny_spacy_model: Path, gold_dir: Path) -> None:
+    """As the transformer's: a report reads the dev set and silver share of either backend alike."""
+    saved = json.loads((tiny_spacy_model / "tagger.json").read_text())
+    assert (saved["backend"], saved["dev"], saved["silver"], saved["seed"]) == ("spacy", {"folder": str(gold_dir)}, [], 0)
+    assert saved["training_criteria"] == 5 and saved["step"] > 0
+    # the kept checkpoint's dev F1 as the reports score it, strict below lenient
+    assert 0 <= saved["dev_f1"]["strict"] <= saved["dev_f1"]["lenient"] <= 1
+
+
 def test_tiny_spacy_model_tags_its_training_text(tiny_spacy_model: Path) -> None:
     tagger = load_tagger(tiny_spacy_model)
     texts = ["No history of diabetes mellitus", "Pacemaker or heart failure"]
@@ -269,3 +278,6 @@ def test_dev_fraction_0_runs_every_spacy_epoch(gold_dir: Path, tmp_path: Path,
     steps = [r.getMessage() for r in caplog.records if r.getMessage().startswith("epoch ")]
     assert steps[-1].startswith("epoch 1 ") and all("saved, no dev set" in line for line in steps)
     assert set(load_tagger(model).nlp.get_pipe("ner").labels) == {s[2] for _, spans in gold_examples() for s in spans}
+    saved = json.loads((model / "tagger.json").read_text())
+    assert (saved["dev_f1"], saved["dev"], saved["training_criteria"]) == (None, None, 5)
+    assert saved["step"] == int(steps[-1].split()[3])

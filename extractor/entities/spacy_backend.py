@@ -8,6 +8,7 @@ reproduced by the config and the seed.
 """
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -19,7 +20,7 @@ from spacy.language import Language
 from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, load_config, load_model_from_config, registry
 
-from extractor.entities.train import Example, Span, TrainingError, deadline, longest_first
+from extractor.entities.train import Example, Provenance, Span, TrainingError, deadline, longest_first, span_f1
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,13 @@ def to_spacy_examples(nlp: Language, examples: Sequence[Example]) -> list[SpacyE
 
 
 def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, config_path: Path,
-                seed: int, max_seconds: float | None) -> float:
+                seed: int, max_seconds: float | None, provenance: Provenance) -> float:
     """Train the pipeline the config describes; the best dev ``ents_f`` checkpoint is saved to ``output``.
 
     Returns that best dev score. Without dev examples every epoch of the config runs and
-    the last averaged weights are saved (returns -1).
+    the last averaged weights are saved (returns -1). Beside the pipeline, ``tagger.json``
+    records the step kept, its dev F1 as the reports score it (strict and lenient, through
+    :class:`SpacyTagger`) and the ``provenance`` of the training data.
     """
     if not config_path.is_file():
         raise TrainingError(f"{config_path}: spaCy config not found")
@@ -84,17 +87,26 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
     rng = random.Random(seed)
     best = -1.0
 
-    def checkpoint() -> float:
+    def save(step: int) -> None:
+        nlp.to_disk(output)
+        dev_f1 = None
+        if dev:
+            strict, lenient = span_f1([spans for _, spans in dev], SpacyTagger(nlp).tag([text for text, _ in dev]))
+            dev_f1 = {"strict": round(strict, 4), "lenient": round(lenient, 4)}
+        (output / "tagger.json").write_text(json.dumps(provenance.record("spacy", seed, step, dev_f1), indent=1),
+                                            encoding="utf-8")
+
+    def checkpoint(step: int) -> float:
         """Dev score of the averaged weights; saves them when they beat the best so far."""
         nonlocal best
         with nlp.use_params(optimizer.averages):
             if not dev_ex:  # a final model: the last checkpoint is kept
-                nlp.to_disk(output)
+                save(step)
                 return -1.0
             score = float(nlp.evaluate(dev_ex)["ents_f"] or 0.0)
             if score > best:
                 best = score
-                nlp.to_disk(output)
+                save(step)
         return score
 
     def scored(score: float) -> str:
@@ -113,7 +125,7 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
             out_of_time = time.monotonic() > limit
             if step % every == 0 or out_of_time:
                 previous = best
-                score = checkpoint()
+                score = checkpoint(step)
                 last_gain = step if best > previous else last_gain
                 log.info("epoch %d step %d loss %.1f %s (%.0f s)", epoch, step, losses.get("ner", 0.0),
                          scored(score), time.monotonic() - started)
@@ -121,5 +133,5 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
                 log.info("stopping at step %d: %s", step, "time limit" if out_of_time else "patience")
                 return best
     if step % every:
-        log.info("end of training at step %d: %s", step, scored(checkpoint()))
+        log.info("end of training at step %d: %s", step, scored(checkpoint(step)))
     return best

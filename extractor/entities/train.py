@@ -88,6 +88,22 @@ DEV_FRACTION = 0.1
 """Share of the training trials carved out as dev by default: the reports' dev check scores the trials it carves."""
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """What a tagger learnt from, written into its ``tagger.json`` by either backend: a report
+    may then describe its silver share and score it on dev trials only if it held them out."""
+
+    training_criteria: int
+    silver: list[str]
+    dev: dict[str, str | float] | None  # {"folder": …}, {"fraction": …}, or None (no dev set)
+
+    def record(self, backend: str, seed: int, step: int, dev_f1: dict[str, float] | None,
+               **settings: Any) -> dict[str, Any]:
+        """The ``tagger.json`` content: backend, ``settings`` worth keeping, the kept checkpoint, provenance."""
+        return {"backend": backend, **settings, "seed": seed, "step": step, "dev_f1": dev_f1,
+                "training_criteria": self.training_criteria, "silver": self.silver, "dev": self.dev}
+
+
 def split_dev(docs: Sequence[Document], fraction: float = DEV_FRACTION) -> tuple[list[Document], list[Document]]:
     """(train, dev): a stable ``fraction`` of the trials (by CRC32 of the trial id) goes to dev."""
     if not 0 < fraction < 1:
@@ -211,9 +227,9 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     seen so far is what is saved; for the transformer it replaces the settings' limit);
     ``threads`` is torch's CPU thread count (the spaCy CNN runs on numpy). The documents in
     the ``silver`` folders (machine-tagged, :mod:`extractor.entities.pseudolabel`) train but are
-    never carved into dev: checkpoints are chosen on gold alone. The transformer's ``tagger.json``
-    records where its dev set came from (``dev``: ``{"folder": …}``, ``{"fraction": …}`` or null),
-    so that a report scores it only on trials it held out.
+    never carved into dev: checkpoints are chosen on gold alone. Either backend's ``tagger.json``
+    records its :class:`Provenance`, where its dev set came from included (``dev``: ``{"folder": …}``,
+    ``{"fraction": …}`` or null), so that a report scores it only on trials it held out.
     """
     if backend not in BACKENDS:
         raise TrainingError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
@@ -247,12 +263,13 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
         log.info("no dev criteria (too few trials to carve from): selecting checkpoints on the training set")
         dev_examples = train_examples
     output = Path(output)
+    provenance = Provenance(len(train_examples), [str(folder) for folder in silver], held_out)
     if backend == "spacy":
         from extractor.entities.spacy_backend import train_spacy
 
         if config is None:
             raise TrainingError("the spaCy backend needs a config file (e.g. models/chia_ner.cfg)")
-        train_spacy(train_examples, dev_examples, output, Path(config), seed, max_seconds)
+        train_spacy(train_examples, dev_examples, output, Path(config), seed, max_seconds, provenance)
     else:
         import torch
 
@@ -260,8 +277,7 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
 
         torch.set_num_threads(threads)
         settings = TransformerSettings.load(config, max_seconds, base_model)
-        train_transformer(train_examples, dev_examples, output, settings, seed, [str(folder) for folder in silver],
-                          held_out)
+        train_transformer(train_examples, dev_examples, output, settings, seed, provenance)
     return output
 
 

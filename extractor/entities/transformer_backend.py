@@ -18,8 +18,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from extractor.entities.train import (Example, Span, TrainingError, TransformerSettings, deadline, descend,
-                                      length_grouped_batches, span_f1)
+from extractor.entities.train import (Example, Provenance, Span, TrainingError, TransformerSettings, deadline,
+                                      descend, length_grouped_batches, span_f1)
 from extractor.records import ENTITY_LABELS
 
 log = logging.getLogger(__name__)
@@ -243,13 +243,11 @@ def _read_settings(path: Path) -> dict[str, Any]:
 
 
 def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: Path,
-                      settings: TransformerSettings, seed: int, silver: Sequence[str] = (),
-                      held_out: dict[str, str | float] | None = None) -> None:
+                      settings: TransformerSettings, seed: int, provenance: Provenance) -> None:
     """Fine-tune ``settings.base_model`` (default: MiniLM-L6) and save the best checkpoint on dev.
 
-    Without dev criteria the last step is saved. ``tagger.json`` records, for reports, how many
-    criteria trained, which ``silver`` folders were among them and where the dev set came from
-    (``held_out``, as :func:`extractor.entities.train.train` describes it).
+    Without dev criteria the last step is saved. ``tagger.json`` records the window settings,
+    the checkpoint kept and, for reports, the ``provenance`` of the training data.
 
     Checkpoints are chosen by the mean of strict and lenient entity F1 on the dev criteria,
     decoded as :class:`TransformerTagger` decodes them: the score that is reported, not a
@@ -310,12 +308,9 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     def save(step: int, dev_f1: dict[str, float] | None) -> None:
         model.save_pretrained(output)
         tokenizer.save_pretrained(output)
-        (output / "tagger.json").write_text(json.dumps(
-            {"backend": "transformer", "base_model": str(base), "max_length": settings.max_length,
-             "stride": settings.stride, "seed": seed, "step": step, "dev_f1": dev_f1,
-             "training_criteria": len(train), "silver": list(silver),
-             "dev": held_out}, indent=1),
-            encoding="utf-8")
+        (output / "tagger.json").write_text(json.dumps(provenance.record(
+            "transformer", seed, step, dev_f1, base_model=str(base), max_length=settings.max_length,
+            stride=settings.stride), indent=1), encoding="utf-8")
 
     def checkpoint(step: int) -> None:
         nonlocal best
