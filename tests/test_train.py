@@ -148,6 +148,21 @@ def test_the_spacy_model_records_what_it_learnt_from(tiny_spacy_model: Path, gol
     assert 0 <= saved["dev_f1"]["strict"] <= saved["dev_f1"]["lenient"] <= 1
 
 
+def test_a_model_that_carved_no_dev_trial_records_no_dev(gold_dir: Path, tmp_path: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """Checkpoints chosen on the training set itself: recording the asked-for fraction would let a
+    report score the model on "held-out" trials it trained on."""
+    from spacy.util import load_config
+
+    config = load_config(REPO / "models" / "chia_ner.cfg", overrides={"training.max_epochs": 1})
+    config.to_disk(tmp_path / "tiny.cfg")
+    with caplog.at_level("INFO", logger="extractor"):
+        model = train(gold_dir, None, tmp_path / "model", config=tmp_path / "tiny.cfg", dev_fraction=0.001)
+    assert "no dev criteria" in caplog.text
+    saved = json.loads((model / "tagger.json").read_text())
+    assert saved["dev"] is None and saved["dev_f1"] is not None
+
+
 def test_tiny_spacy_model_tags_its_training_text(tiny_spacy_model: Path) -> None:
     tagger = load_tagger(tiny_spacy_model)
     texts = ["No history of diabetes mellitus", "Pacemaker or heart failure"]

@@ -262,6 +262,7 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     elif not dev_examples:
         log.info("no dev criteria (too few trials to carve from): selecting checkpoints on the training set")
         dev_examples = train_examples
+        held_out = None  # nothing was held out: no report may score this model as if on unseen dev trials
     output = Path(output)
     provenance = Provenance(len(train_examples), [str(folder) for folder in silver], held_out)
     if backend == "spacy":
