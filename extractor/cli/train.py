@@ -14,7 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "train", help="train an entity tagger on gold files",
         description="Train an entity tagger on a folder of gold documents (e.g. from `extractor convert brat "
-                    "… --split train`). The shipped model is `--config models/chia_ner.cfg --seed 0`.")
+                    "… --split train`). The shipped model is `--config models/chia_ner.cfg --seed 0` with the "
+                    "three `--silver` folders its config names (Chia train alone: models/chia_ner_gold.cfg).")
     parser.add_argument("train_dir", type=Path, nargs="+", metavar="TRAIN_DIR",
                         help="folder(s) of gold JSON documents (e.g. Chia and LCT train)")
     parser.add_argument("output", type=Path, metavar="OUTPUT", help="folder the trained model is written to")
