@@ -146,6 +146,12 @@ def test_the_spacy_model_records_what_it_learnt_from(tiny_spacy_model: Path, gol
     assert saved["training_criteria"] == 5 and saved["step"] > 0
     # the kept checkpoint's dev F1 as the reports score it, strict below lenient
     assert 0 <= saved["dev_f1"]["strict"] <= saved["dev_f1"]["lenient"] <= 1
+    # …and exactly what the saved model scores when loaded back and run on its dev criteria
+    from extractor.evaluation.loaders import load_documents
+
+    dev = criterion_examples(list(load_documents(gold_dir).values()))
+    scores = span_f1([spans for _, spans in dev], load_tagger(tiny_spacy_model).tag([text for text, _ in dev]))
+    assert (saved["dev_f1"]["strict"], saved["dev_f1"]["lenient"]) == tuple(round(x, 4) for x in scores)
 
 
 def test_a_model_that_carved_no_dev_trial_records_no_dev(gold_dir: Path, tmp_path: Path,
