@@ -241,18 +241,20 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     if not 0 <= dev_fraction < 1:
         raise TrainingError(f"dev fraction must lie in [0, 1) (0: no dev set, keep the last step), got {dev_fraction}")
     final = dev_dir is None and dev_fraction == 0
-    held_out: dict[str, str | float] | None = None
     if dev_dir is not None:
         dev_docs = list(load_documents(dev_dir).values())
-        held_out = {"folder": str(dev_dir)}
     elif final:
         dev_docs = []
     else:
         docs, dev_docs = split_dev(docs, dev_fraction)
-        held_out = {"fraction": dev_fraction}
     docs += silver_docs
     train_examples = criterion_examples(docs)
     dev_examples = criterion_examples(dev_docs)
+    # where the dev set came from; None when nothing was held out, so that no report scores the model on
+    # "held-out" trials it trained on (below, a dev set too small to carve falls back to the training set)
+    held_out = (None if not dev_examples else {"folder": str(dev_dir)} if dev_dir is not None
+                else {"fraction": dev_fraction})
+    provenance = Provenance(len(train_examples), [str(folder) for folder in silver], held_out)
     if not train_examples or not any(spans for _, spans in train_examples):
         raise TrainingError(f"{', '.join(map(str, folders))}: no documents with an entities layer to learn from")
     log.info("%d training and %d dev criteria from %d + %d documents (%d of them silver)",
@@ -262,9 +264,7 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     elif not dev_examples:
         log.info("no dev criteria (too few trials to carve from): selecting checkpoints on the training set")
         dev_examples = train_examples
-        held_out = None  # nothing was held out: no report may score this model as if on unseen dev trials
     output = Path(output)
-    provenance = Provenance(len(train_examples), [str(folder) for folder in silver], held_out)
     if backend == "spacy":
         from extractor.entities.spacy_backend import train_spacy
 
