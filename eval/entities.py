@@ -367,10 +367,10 @@ def held_out_dev(train_dir: Path | None) -> dict[str, Any] | None:
     """The dev documents ``extractor train`` carves out of Chia train by default (None without ``train_dir``)."""
     if train_dir is None:
         return None
-    from extractor.entities.train import DEV_FRACTION, split_dev
+    from extractor.entities.train import split_dev
     from extractor.evaluation import load_documents
 
-    return {d.id: d for d in split_dev(list(load_documents(train_dir).values()), DEV_FRACTION)[1]}
+    return {d.id: d for d in split_dev(list(load_documents(train_dir).values()))[1]}
 
 
 def carved_the_default_dev(run: dict[str, Any]) -> bool:
