@@ -59,6 +59,7 @@ NOTES = """## Notes
   log-probabilities. The seed-0 model was trained before the Viterbi decoder existed, so its
   checkpoint was chosen by F1 under per-piece decoding (step 3168 of 4608); a rerun with the current
   code chooses under Viterbi decoding and may keep another checkpoint.{final}
+- **Decoding tuned on dev.** {decoding}
 - **Domain adaptation.** {adaptation}
 - **Self-training.** {self_training}
 - **Dev check.** {dev_check}"""
@@ -136,6 +137,11 @@ extractor train runs/chia_train runs/chia_selftrain64_dapt --silver runs/silver8
     --config models/chia_transformer_selftrain64.json --threads 2 --seed 0 --log runs/chia_selftrain64_dapt.log
 extractor train runs/chia_train models/chia_ner --silver runs/silver8k --silver runs/silver16k \\
     --silver runs/silver40k --config models/chia_ner.cfg --seed 0 --log runs/chia_ner.log
+for m in chia_selftrain24_dapt chia_selftrain24_ensemble2 chia_selftrain_ensemble5; do
+    mkdir -p runs/${m}_tuned && python -c "import json; d = json.load(open('runs/$m/tagger.json')); \\
+print(json.dumps({'members': d.get('members', ['../$m'])}))" > runs/${m}_tuned/tagger.json
+    extractor tune runs/${m}_tuned runs/chia_train --log runs/${m}_tuned.log
+done
 python eval/entities.py --chia-test runs/chia_test --chia-train runs/chia_train --spacy runs/chia_ner_gold \\
     --spacy runs/chia_ner_selftrain24 --transformer runs/chia_transformer \\
     --transformer runs/chia_transformer_dapt --transformer runs/chia_transformer_s2 \\
@@ -145,7 +151,9 @@ python eval/entities.py --chia-test runs/chia_test --chia-train runs/chia_train 
     --transformer runs/chia_selftrain_dapt --transformer runs/chia_selftrain_ensemble2 \\
     --transformer runs/chia_selftrain_ensemble6 --transformer runs/chia_selftrain24_s0 \\
     --transformer runs/chia_selftrain24_dapt --transformer runs/chia_selftrain24_ensemble2 \\
-    --transformer runs/chia_selftrain_ensemble5 --transformer runs/chia_selftrain64_dapt
+    --transformer runs/chia_selftrain_ensemble5 --transformer runs/chia_selftrain64_dapt \\
+    --transformer runs/chia_selftrain24_dapt_tuned --transformer runs/chia_selftrain24_ensemble2_tuned \\
+    --transformer runs/chia_selftrain_ensemble5_tuned
 ```
 
 Both trainers carve their dev set (10 % of the training trials, by CRC32 of the NCT id) out of the
@@ -286,6 +294,38 @@ def final_models(runs: dict[Path, dict[str, Any]]) -> str:
             "so they have no dev score.")
 
 
+def decoding(summary: dict[str, dict[str, Any]]) -> str:
+    """Which evaluated taggers decode as `extractor tune` fitted them on dev: the settings chosen, their dev
+    F1 before and after (the ``tagger.json`` record), and the test F1 of the same members decoded untuned."""
+    said = []
+    for name, v in summary.items():
+        path = (REPO / v["path"]).resolve()
+        settings = json.loads((path / "tagger.json").read_text(encoding="utf-8")) \
+            if (path / "tagger.json").is_file() else {}
+        tuned = settings.get("decoding", {}).get("tuned")
+        if not tuned:
+            continue
+        twin = next((n for n, u in summary.items() if n != name and "decoding" not in json.loads(
+            ((REPO / u["path"]).resolve() / "tagger.json").read_text(encoding="utf-8"))
+            and member_folders((REPO / u["path"]).resolve()) == member_folders(path)), None)
+        before, after = tuned["dev_f1_untuned"], tuned["dev_f1"]
+        said.append(f"`{path.name}`: transition weight {settings['decoding']['transition_weight']:g}, minimum "
+                    f"confidence {settings['decoding']['min_confidence']:g}; dev {before['strict']:.3f} / "
+                    f"{before['lenient']:.3f} → {after['strict']:.3f} / {after['lenient']:.3f}"
+                    + (f"; Chia test {summary[twin]['strict']:.3f} / {summary[twin]['lenient']:.3f} ({twin}, the "
+                       f"same models untuned) → {v['strict']:.3f} / {v['lenient']:.3f}" if twin else "") + ".")
+    if not said:
+        return "No evaluated tagger has a tuned decoding."
+    return ("`extractor tune` fits two settings of a transformer tagger's decoding on the dev criteria its "
+            "models held out (grid: transition weight 0 to 0.5, minimum confidence none or 0.3 to 0.7; chosen by "
+            "the mean of strict and lenient dev F1, as checkpoints are): Viterbi adds the weight times the "
+            "label-bigram PMI of the gold training criteria to its label-to-label scores, and an entity whose "
+            "words average less than the minimum probability of its label is dropped. The `_tuned` folders name "
+            "the same members as the folder before `_tuned` (a single model: one member) and add the decoding; "
+            "dev strict / lenient as `extractor tune` recorded it (nested gold resolved longest-first, as "
+            "training scores its checkpoints) and test, tagger alone: " + " ".join(said))
+
+
 def goal(summary: dict[str, dict[str, Any]]) -> str:
     """Which setups (tagger alone) beat the best published baseline on the Chia test split, per measure."""
     name, strict, lenient = max(BASELINES, key=lambda b: b[1])
@@ -376,10 +416,9 @@ def held_out_dev(train_dir: Path | None) -> dict[str, Any] | None:
 def carved_the_default_dev(run: dict[str, Any]) -> bool:
     """Whether a model held out the trials :func:`held_out_dev` scores: it chose checkpoints on the
     default share of Chia train (runs written before ``tagger.json`` recorded its ``dev`` all did)."""
-    from extractor.entities.train import DEV_FRACTION
+    from extractor.entities.train import DEV_FRACTION, recorded_dev
 
-    default = {"fraction": DEV_FRACTION}
-    return bool(run.get("dev_f1")) and run.get("dev", default) == default
+    return bool(run.get("dev_f1")) and recorded_dev(run) == {"fraction": DEV_FRACTION}
 
 
 def dev_check(summary: dict[str, dict[str, Any]], train_dir: Path | None, documents: int) -> str:
@@ -449,7 +488,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", CITATION, "", "## Models", ""]
     lines += [f"- {name}: `{v['path']}`, {v['mb']:.1f} MB." for name, v in summary.items()]
     lines += ["", NOTES.format(verdict=verdict(summary), goal=goal(summary), adaptation=adaptation(runs, summary),
-                               final=final_models(runs), self_training=self_training(runs),
+                               final=final_models(runs), decoding=decoding(summary), self_training=self_training(runs),
                                dev_check=dev_check(summary, args.chia_train, len(dev or {})),
                                all_false=negatable.count(False) / max(1, len(negatable)),
                                nested=nested, nested_share=nested / max(1, total)), "", REPRODUCE] + details

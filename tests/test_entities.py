@@ -12,7 +12,8 @@ from extractor.entities import rules as rules_module
 
 from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
 from extractor.entities.spacy_backend import SpacyTagger
-from extractor.entities.transformer_backend import BIO_LABELS, bio_tags, decode, viterbi, word_labels
+from extractor.entities.transformer_backend import (BIO_LABELS, Decoding, bio_tags, decode, entity_confidence,
+                                                    label_transitions, viterbi, word_labels)
 from extractor.records import ENTITY_LABELS, Criterion
 
 
@@ -196,6 +197,93 @@ def scores_of(*rows: dict[str, float]) -> np.ndarray:
 ])
 def test_viterbi_keeps_bio_valid(rows: tuple, expected: list) -> None:
     assert [BIO_LABELS[i] for i in viterbi(scores_of(*rows))] == expected
+
+
+def ids(*labels: str) -> list[int]:
+    return [BIO_LABELS.index(label) for label in labels]
+
+
+def test_label_transitions_are_add_one_smoothed_pmi() -> None:
+    pmi = label_transitions([ids("O", "B-drug", "I-drug", "O"), ids("B-drug", "O")])
+    n = len(BIO_LABELS)
+    counts = np.ones((n, n))
+    for a, b in (("O", "B-drug"), ("B-drug", "I-drug"), ("I-drug", "O"), ("B-drug", "O")):
+        counts[BIO_LABELS.index(a), BIO_LABELS.index(b)] += 1
+    expected = np.log(counts / counts.sum(1, keepdims=True)) - np.log(counts.sum(0) / counts.sum())[None, :]
+    assert pmi.shape == (n, n) and np.array_equal(pmi, np.round(expected, 4))
+    drug, inside, value = (BIO_LABELS.index(x) for x in ("B-drug", "I-drug", "B-value"))
+    assert pmi[drug, inside] > 0 > pmi[drug, value]
+
+
+@pytest.mark.parametrize("rows, bonus, expected", [
+    # the second word barely prefers its own entity; a prior that says drugs run on tips it over
+    (({"B-drug": -0.1}, {"B-value": -0.6, "I-drug": -0.8}), {}, ["B-drug", "B-value"]),
+    (({"B-drug": -0.1}, {"B-value": -0.6, "I-drug": -0.8}), {("B-drug", "I-drug"): 0.5}, ["B-drug", "I-drug"]),
+    # a bonus never makes an invalid sequence valid
+    (({"O": -0.1}, {"I-drug": -0.1, "O": -2}), {("O", "I-drug"): 5.0}, ["O", "O"]),
+])
+def test_viterbi_adds_a_transition_bonus(rows: tuple, bonus: dict, expected: list) -> None:
+    matrix = np.zeros((len(BIO_LABELS), len(BIO_LABELS)))
+    for (a, b), value in bonus.items():
+        matrix[BIO_LABELS.index(a), BIO_LABELS.index(b)] = value
+    assert [BIO_LABELS[i] for i in viterbi(scores_of(*rows), matrix)] == expected
+
+
+def probability_rows(*rows: dict[str, float]) -> np.ndarray:
+    """Log-probability rows from probabilities of the labels named; the rest share what is left."""
+    table = np.empty((len(rows), len(BIO_LABELS)))
+    for i, row in enumerate(rows):
+        rest = (1 - sum(row.values())) / (len(BIO_LABELS) - len(row))
+        table[i] = [np.log(row.get(label, rest)) for label in BIO_LABELS]
+    return table
+
+
+def test_entity_confidence_averages_the_label_over_the_words() -> None:
+    # "warfarin tablets": "warfarin" is two pieces, only a word's first piece counts
+    offsets, words = [(0, 3), (3, 8), (9, 16)], [0, 0, 1]
+    scores = probability_rows({"B-drug": 0.7, "I-drug": 0.1}, {"O": 0.9}, {"I-drug": 0.4, "O": 0.5})
+    # "tablets": I-drug 0.4 and B-drug its share of the 0.1 left to the 19 labels not named
+    rest = 0.1 / (len(BIO_LABELS) - 2)
+    assert entity_confidence(offsets, words, scores, (0, 16, "drug")) == pytest.approx((0.8 + 0.4 + rest) / 2)
+    # an ensemble's mean log-probabilities need not sum to one: they are renormalised
+    assert entity_confidence(offsets, words, scores - 1.0, (0, 8, "drug")) == pytest.approx(0.8)
+    assert entity_confidence(offsets, words, scores, (0, 8, "value")) == pytest.approx(2 * 0.2 / (len(BIO_LABELS) - 2))
+
+
+def test_decoding_drops_unsure_entities_and_by_default_changes_nothing() -> None:
+    offsets, words = [(0, 8), (9, 16), (17, 20)], [0, 1, 2]
+    scores = probability_rows({"B-drug": 0.9}, {"O": 0.9}, {"B-value": 0.35, "O": 0.3})
+    plain = decode(offsets, word_labels(words, scores))
+    assert plain == [(0, 8, "drug"), (17, 20, "value")] == Decoding().entities(offsets, words, scores)
+    assert Decoding(min_confidence=0.5).entities(offsets, words, scores) == [(0, 8, "drug")]
+
+
+def test_decoding_round_trips_through_json(tmp_path: Path) -> None:
+    transitions = label_transitions([ids("O", "B-drug", "I-drug")])
+    decoding = Decoding(transitions, 0.25, 0.5, {"criteria": 3})
+    data = json.loads(json.dumps(decoding.to_json()))
+    again = Decoding.from_json(data, tmp_path / "tagger.json")
+    assert np.array_equal(again.transitions, transitions) and again.to_json() == decoding.to_json()
+    # labels listed in another order are put back in the tagger's order
+    order = list(reversed(BIO_LABELS))
+    data["transitions"] = {"labels": order, "pmi": [[float(transitions[BIO_LABELS.index(a), BIO_LABELS.index(b)])
+                                                     for b in order] for a in order]}
+    assert np.array_equal(Decoding.from_json(data, tmp_path / "tagger.json").transitions, transitions)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"min_confidence": 0.5, "threshold": 1}, "keys among"),
+    ({"transition_weight": 0.2}, "without 'transitions'"),
+    ({"transitions": {"labels": ["O", "B-drug"], "pmi": [[0, 0], [0, 0]]}}, "BIO labels"),
+    ({"transitions": {"labels": list(BIO_LABELS), "pmi": [[0.0]]}}, f"{len(BIO_LABELS)} × {len(BIO_LABELS)}"),
+    ({"transitions": {"labels": list(BIO_LABELS), "pmi": "none"}}, "not a numeric matrix"),
+    ({"min_confidence": "high"}, "must be numbers"),
+    ([0.2], "must be an object"),
+])
+def test_decoding_rejects_bad_settings_naming_the_file(tmp_path: Path, data: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as error:
+        Decoding.from_json(data, tmp_path / "tagger.json")
+    assert str(tmp_path / "tagger.json") in str(error.value)
 
 
 @pytest.mark.parametrize("rows, words, expected", [

@@ -12,6 +12,7 @@ from extractor.cli import main
 from extractor.entities import ModelError, load_tagger
 from extractor.entities.train import (TrainingError, TransformerSettings, criterion_examples, longest_first,
                                       span_f1, split_dev, train)
+from extractor.evaluation import load_documents
 from extractor.records import Criterion, Document, Entity
 
 REPO = Path(__file__).resolve().parents[1]
@@ -313,3 +314,55 @@ def test_dev_fraction_0_runs_every_spacy_epoch(gold_dir: Path, tmp_path: Path,
     saved = json.loads((model / "tagger.json").read_text())
     assert (saved["dev_f1"], saved["dev"], saved["training_criteria"]) == (None, None, 5)
     assert saved["step"] == int(steps[-1].split()[3])
+
+
+def wrapper(folder: Path, *members: Path, **settings: object) -> Path:
+    """An ensemble folder naming ``members``: tuning writes into it, not into the session's shared model."""
+    folder.mkdir()
+    (folder / "tagger.json").write_text(json.dumps({"members": [str(m) for m in members], **settings}),
+                                        encoding="utf-8")
+    return folder
+
+
+def test_tune_writes_the_decoding_that_the_loaded_tagger_then_scores(
+        tiny_transformer: Path, gold_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from extractor.entities.tune import MIN_CONFIDENCES, TRANSITION_WEIGHTS
+
+    model = wrapper(tmp_path / "tuned", tiny_transformer)
+    assert main(["tune", str(model), str(gold_dir)]) == 0
+    assert f"{model}: transition weight" in capsys.readouterr().out
+    decoding = json.loads((model / "tagger.json").read_text())["decoding"]
+    assert decoding["transition_weight"] in TRANSITION_WEIGHTS and decoding["min_confidence"] in MIN_CONFIDENCES
+    tuned = decoding["tuned"]
+    # chosen by the mean of strict and lenient dev F1, the untouched decoding among the candidates
+    assert sum(tuned["dev_f1"].values()) >= sum(tuned["dev_f1_untuned"].values())
+    assert tuned["criteria"] == tuned["training_criteria"] == 5  # the dev folder: here the training documents
+    # the stored decoding (transitions rounded as stored) is what the loaded tagger runs: same dev F1
+    dev = criterion_examples(list(load_documents(gold_dir).values()))
+    tagger = load_tagger(model)
+    assert tagger.decoding.transition_weight == decoding["transition_weight"]
+    scores = span_f1([spans for _, spans in dev], tagger.tag([text for text, _ in dev]))
+    assert [round(s, 4) for s in scores] == [tuned["dev_f1"]["strict"], tuned["dev_f1"]["lenient"]]
+
+
+def test_tune_needs_trials_the_model_held_out(tiny_transformer: Path, tiny_spacy_model: Path, gold_dir: Path,
+                                              tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from extractor.entities.tune import model_dev, tune
+
+    unrecorded = tmp_path / "unrecorded"
+    unrecorded.mkdir()
+    (unrecorded / "tagger.json").write_text(json.dumps({"backend": "transformer", "dev_f1": None}))
+    assert model_dev(wrapper(tmp_path / "one", tiny_transformer)) == {"folder": str(gold_dir)}
+    assert model_dev(unrecorded) is None
+    with pytest.raises(TrainingError, match="held out different dev sets"):
+        model_dev(wrapper(tmp_path / "mixed", tiny_transformer, unrecorded))
+    full = tmp_path / "full"
+    full.mkdir()
+    for file in tiny_transformer.iterdir():
+        (full / file.name).write_bytes(file.read_bytes())
+    record = json.loads((full / "tagger.json").read_text())
+    (full / "tagger.json").write_text(json.dumps({**record, "dev": None, "dev_f1": None}))
+    with pytest.raises(TrainingError, match="without held-out trials"):
+        tune(full, gold_dir)
+    assert main(["tune", str(tiny_spacy_model), str(gold_dir)]) == 2
+    assert "a spaCy tagger" in capsys.readouterr().err

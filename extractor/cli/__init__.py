@@ -17,6 +17,7 @@ COMMANDS: tuple[str, ...] = (
     "extractor.cli.train",
     "extractor.cli.pretrain",
     "extractor.cli.pseudolabel",
+    "extractor.cli.tune",
 )
 
 

@@ -104,6 +104,17 @@ class Provenance:
                 "training_criteria": self.training_criteria, "silver": self.silver, "dev": self.dev}
 
 
+def recorded_dev(record: dict[str, Any]) -> dict[str, str | float] | None:
+    """Where a tagger's dev set came from, by its ``tagger.json`` ``record`` (:class:`Provenance`).
+
+    Records written before ``dev`` was kept carved the default share if they kept a checkpoint
+    by dev F1, and had no dev set otherwise.
+    """
+    if "dev" in record:
+        return record["dev"]
+    return {"fraction": DEV_FRACTION} if record.get("dev_f1") else None
+
+
 def split_dev(docs: Sequence[Document], fraction: float = DEV_FRACTION) -> tuple[list[Document], list[Document]]:
     """(train, dev): a stable ``fraction`` of the trials (by CRC32 of the trial id) goes to dev."""
     if not 0 < fraction < 1:

@@ -12,9 +12,10 @@ import json
 import logging
 import random
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -92,13 +93,16 @@ def _transitions() -> tuple[np.ndarray, np.ndarray]:
     return start, step
 
 
-def viterbi(scores: np.ndarray) -> list[int]:
+def viterbi(scores: np.ndarray, bonus: np.ndarray | None = None) -> list[int]:
     """The best valid BIO label sequence (ids) under per-position log-probabilities ``scores`` (n × labels).
 
     Taking each position's argmax alone yields sequences such as ``O I-drug`` or ``B-drug I-value``,
-    whose entities have wrong boundaries; the best *valid* sequence fixes most of them.
+    whose entities have wrong boundaries; the best *valid* sequence fixes most of them. ``bonus``
+    (labels × labels) adds a score to each label following each other label (:class:`Decoding`).
     """
     start, step = _transitions()
+    if bonus is not None:
+        step = step + bonus
     if len(scores) == 0:
         return []
     best = start + scores[0]
@@ -114,15 +118,20 @@ def viterbi(scores: np.ndarray) -> list[int]:
     return path[::-1]
 
 
-def word_labels(words: Sequence[int | None], scores: np.ndarray) -> list[str]:
+def word_starts(words: Sequence[int | None]) -> list[int]:
+    """Indices of the pieces that begin a word (a special piece, word None, counts as its own word)."""
+    return [i for i, word in enumerate(words) if i == 0 or word is None or word != words[i - 1]]
+
+
+def word_labels(words: Sequence[int | None], scores: np.ndarray, bonus: np.ndarray | None = None) -> list[str]:
     """BIO labels of word pieces: a word's first piece decides, by :func:`viterbi` over words.
 
     A piece-level tagger may label "war" of "war##far##in" a drug and "##in" not; an
     entity that ends inside a word never matches gold exactly, so the word's other pieces
     follow its first.
     """
-    firsts = [i for i, word in enumerate(words) if i == 0 or word is None or word != words[i - 1]]
-    path = dict(zip(firsts, viterbi(scores[firsts]) if firsts else []))
+    firsts = word_starts(words)
+    path = dict(zip(firsts, viterbi(scores[firsts], bonus) if firsts else []))
     labels: list[str] = []
     for i in range(len(words)):
         if i in path:
@@ -133,16 +142,145 @@ def word_labels(words: Sequence[int | None], scores: np.ndarray) -> list[str]:
     return labels
 
 
+def entity_confidence(offsets: Sequence[tuple[int, int]], words: Sequence[int | None], scores: np.ndarray,
+                      span: Span) -> float:
+    """Mean probability, over the words of ``span``, that the word belongs to an entity of the span's label.
+
+    Per word (its first piece) that is P(B-label) + P(I-label) under ``scores`` (log-probabilities,
+    renormalised: an ensemble's mean log-probabilities do not sum to one). Viterbi must emit a label
+    for every word, so a word the tagger barely prefers to "O" still becomes an entity; this says how
+    sure the tagger was of it.
+    """
+    start, end, label = span
+    rows = [i for i in word_starts(words) if start <= offsets[i][0] and offsets[i][1] <= end]
+    if not rows:
+        return 0.0
+    picked = scores[rows]
+    probs = np.exp(picked - picked.max(1, keepdims=True))
+    probs /= probs.sum(1, keepdims=True)
+    return float((probs[:, _BIO_IDS["B-" + label]] + probs[:, _BIO_IDS["I-" + label]]).mean())
+
+
+def label_transitions(sequences: Iterable[Sequence[int]]) -> np.ndarray:
+    """Pointwise mutual information of consecutive BIO labels (ids), add-one smoothed: labels × labels.
+
+    ``log P(next | previous) - log P(next)``: positive where gold follows one label with another
+    more often than that label occurs at all ("B-value" after "I-measurement"), negative where less.
+    """
+    n = len(BIO_LABELS)
+    counts = np.ones((n, n))
+    for sequence in sequences:
+        for previous, following in zip(sequence, sequence[1:]):
+            counts[previous, following] += 1
+    following_given_previous = counts / counts.sum(1, keepdims=True)
+    following = counts.sum(0) / counts.sum()
+    # rounded as ``tagger.json`` stores it, so that a loaded tagger decodes exactly as it was tuned
+    return np.round(np.log(following_given_previous) - np.log(following)[None, :], 4)
+
+
+def word_label_sequences(tokenizer: Any, examples: Sequence[Example], max_length: int,
+                         stride: int) -> list[list[int]]:
+    """The gold BIO label id of each word (its first piece, as the tagger decodes) per example."""
+    sequences = []
+    for first in range(0, len(examples), 256):
+        part = examples[first:first + 256]
+        enc = _encode(tokenizer, [text for text, _ in part], max_length, stride, padding=False)
+        pieces: list[dict[int, tuple[int | None, int]]] = [{} for _ in part]
+        for window, sample in enumerate(enc["overflow_to_sample_mapping"]):
+            offsets = enc["offset_mapping"][window]
+            tags = bio_tags(offsets, part[sample][1])
+            for (start, end), word, tag in zip(offsets, enc.word_ids(window), tags):
+                if start != end and start not in pieces[sample]:
+                    pieces[sample][start] = (word, tag)
+        for found in pieces:
+            ordered = [found[k] for k in sorted(found)]
+            words = [word for word, _ in ordered]
+            sequences.append([ordered[i][1] for i in word_starts(words)])
+    return sequences
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How a transformer tagger turns label scores into entities, beyond BIO validity; fitted on dev
+    trials by :func:`extractor.entities.tune.tune`, kept in the model's ``tagger.json`` (``"decoding"``).
+
+    ``transitions`` (labels × labels, :func:`label_transitions` of the gold training criteria)
+    times ``transition_weight`` is added to Viterbi's label-to-label scores: the tagger labels each
+    word knowing its neighbours only through the encoder, the prior adds what gold sequences look
+    like. Entities whose :func:`entity_confidence` is below ``min_confidence`` are dropped. The
+    default changes nothing.
+    """
+
+    transitions: np.ndarray | None = None
+    transition_weight: float = 0.0
+    min_confidence: float = 0.0
+    tuned: dict[str, Any] | None = None  # what it was fitted on and the dev F1 before and after
+
+    KEYS = ("transitions", "transition_weight", "min_confidence", "tuned")
+
+    @classmethod
+    def from_json(cls, data: Any, source: Path) -> "Decoding":
+        """The decoding in a ``tagger.json``'s ``"decoding"`` object, checked (``source`` names the file)."""
+        if not isinstance(data, dict) or set(data) - set(cls.KEYS):
+            raise ValueError(f"{source}: 'decoding' must be an object with keys among {list(cls.KEYS)}")
+        transitions = data.get("transitions")
+        matrix = None
+        if transitions is not None:
+            if not isinstance(transitions, dict) or set(transitions) != {"labels", "pmi"}:
+                raise ValueError(f"{source}: 'decoding.transitions' must be {{\"labels\": […], \"pmi\": [[…]]}}")
+            labels = transitions["labels"]
+            if not isinstance(labels, list) or sorted(labels) != sorted(BIO_LABELS):
+                raise ValueError(f"{source}: 'decoding.transitions.labels' must list the format's BIO labels")
+            try:
+                given = np.array(transitions["pmi"], dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{source}: 'decoding.transitions.pmi' is not a numeric matrix: {exc}") from exc
+            if given.shape != (len(labels), len(labels)):
+                raise ValueError(f"{source}: 'decoding.transitions.pmi' must be {len(labels)} × {len(labels)}")
+            order = [labels.index(label) for label in BIO_LABELS]
+            matrix = given[np.ix_(order, order)]
+        weight, threshold = data.get("transition_weight", 0.0), data.get("min_confidence", 0.0)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (weight, threshold)):
+            raise ValueError(f"{source}: 'decoding.transition_weight' and 'min_confidence' must be numbers")
+        if weight and matrix is None:
+            raise ValueError(f"{source}: 'decoding.transition_weight' without 'transitions'")
+        return cls(matrix, float(weight), float(threshold), data.get("tuned"))
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"transition_weight": self.transition_weight, "min_confidence": self.min_confidence}
+        if self.transitions is not None:
+            data["transitions"] = {"labels": list(BIO_LABELS),
+                                   "pmi": [[float(v) for v in row] for row in self.transitions]}
+        if self.tuned is not None:
+            data["tuned"] = self.tuned
+        return data
+
+    def entities(self, offsets: Sequence[tuple[int, int]], words: Sequence[int | None],
+                 scores: np.ndarray) -> list[Span]:
+        """Entity spans of one text from its pieces' offsets, word ids and label log-probabilities."""
+        bonus = None if self.transitions is None or not self.transition_weight else \
+            self.transition_weight * self.transitions
+        spans = decode(offsets, word_labels(words, scores, bonus))
+        if self.min_confidence:
+            spans = [s for s in spans if entity_confidence(offsets, words, scores, s) >= self.min_confidence]
+        return spans
+
+
+PieceScores = tuple[list[tuple[int, int]], list[int | None], np.ndarray]
+"""One text's word pieces: character offsets, word ids and BIO label log-probabilities (pieces × labels)."""
+
+
 class TransformerTagger:
     """Tags with fine-tuned token-classification models saved by :func:`train_transformer`.
 
     Several models that share one tokenizer tag as an ensemble: their per-piece label
     log-probabilities are averaged before decoding. An ensemble is a folder whose
-    ``tagger.json`` names its member folders (``"members"``, relative to it).
+    ``tagger.json`` names its member folders (``"members"``, relative to it). The folder's
+    ``"decoding"`` (:class:`Decoding`) applies; a member's own is ignored.
     """
 
     def __init__(self, models: Sequence[Any], tokenizer: Any, max_length: int = 128, stride: int = 32,
-                 batch_size: int = 32) -> None:
+                 batch_size: int = 32, decoding: Decoding = Decoding()) -> None:
         if not models:
             raise ValueError("a transformer tagger needs at least one model")
         self.models = [model.eval() for model in models]
@@ -155,6 +293,7 @@ class TransformerTagger:
         self.max_length = max_length
         self.stride = stride
         self.batch_size = batch_size
+        self.decoding = decoding
 
     @classmethod
     def load(cls, path: str | Path) -> "TransformerTagger":
@@ -179,15 +318,22 @@ class TransformerTagger:
             models.append(_load_model(folder))
         # an ensemble may set its own window; else its first member's applies (a single model: its own file)
         first = settings if members is None else _read_settings(folders[0])
+        decoding = Decoding.from_json(settings["decoding"], path / "tagger.json") if "decoding" in settings \
+            else Decoding()
         return cls(models, tokenizer, settings.get("max_length", first.get("max_length", 128)),
-                   settings.get("stride", first.get("stride", 32)))
+                   settings.get("stride", first.get("stride", 32)), decoding=decoding)
 
     def tag(self, texts: Sequence[str]) -> list[list[Span]]:
-        """Spans per text; texts are batched by length so that little of each batch is padding."""
+        """Spans per text, decoded by the tagger's :class:`Decoding`."""
+        return [self.decoding.entities(*pieces) for pieces in self.piece_scores(texts)]
+
+    def piece_scores(self, texts: Sequence[str]) -> list[PieceScores]:
+        """Each text's pieces with their (ensemble-mean) label log-probabilities, for decoding once or,
+        when tuning, many times; texts are batched by length so that little of each batch is padding."""
         import torch
 
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out: dict[int, list[Span]] = {}
+        out: dict[int, PieceScores] = {}
         for first in range(0, len(order), self.batch_size):
             indices = order[first:first + self.batch_size]
             batch = [texts[i] for i in indices]
@@ -204,8 +350,8 @@ class TransformerTagger:
                         per_text[sample][start] = ((start, end), word, row)
             for i, found in zip(indices, per_text):
                 ordered = [found[k] for k in sorted(found)]
-                labels = word_labels([w for _, w, _ in ordered], np.array([r for _, _, r in ordered]))
-                out[i] = decode([o for o, _, _ in ordered], labels)
+                out[i] = ([o for o, _, _ in ordered], [w for _, w, _ in ordered],
+                          np.array([r for _, _, r in ordered]).reshape(len(ordered), len(BIO_LABELS)))
         return [out[i] for i in range(len(texts))]
 
     @staticmethod
