@@ -199,7 +199,7 @@ def word_label_sequences(tokenizer: Any, examples: Sequence[Example], max_length
     return sequences
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # an array field: compare settings through to_json()
 class Decoding:
     """How a transformer tagger turns label scores into entities, beyond BIO validity; fitted on dev
     trials by :func:`extractor.entities.tune.tune`, kept in the model's ``tagger.json`` (``"decoding"``).
