@@ -208,9 +208,9 @@ def label_table(report: dict[str, Any]) -> list[str]:
 
 def member_folders(path: Path) -> list[Path]:
     """The fine-tuned model folders behind a tagger folder: itself, or an ensemble's members."""
-    settings = path / "tagger.json"
-    members = json.loads(settings.read_text(encoding="utf-8")).get("members") if settings.is_file() else None
-    return [(path / m).resolve() for m in members] if members else [path]
+    from extractor.entities.transformer_backend import member_folders as folders, read_settings
+
+    return folders(path, read_settings(path))
 
 
 def folder_mb(path: Path) -> float:
@@ -297,27 +297,29 @@ def final_models(runs: dict[Path, dict[str, Any]]) -> str:
 def decoding(summary: dict[str, dict[str, Any]]) -> str:
     """Which evaluated taggers decode as `extractor tune` fitted them on dev: the settings chosen, their dev
     F1 before and after (the ``tagger.json`` record), and the test F1 of the same members decoded untuned."""
+    from extractor.entities.transformer_backend import read_settings
+    from extractor.entities.tune import MIN_CONFIDENCES, TRANSITION_WEIGHTS
+
+    folders = {name: (REPO / v["path"]).resolve() for name, v in summary.items()}
+    settings = {name: read_settings(folder) for name, folder in folders.items()}
+    members = {name: member_folders(folder) for name, folder in folders.items()}
     said = []
     for name, v in summary.items():
-        path = (REPO / v["path"]).resolve()
-        settings = json.loads((path / "tagger.json").read_text(encoding="utf-8")) \
-            if (path / "tagger.json").is_file() else {}
-        tuned = settings.get("decoding", {}).get("tuned")
-        if not tuned:
+        chosen = settings[name].get("decoding", {})
+        if "tuned" not in chosen:
             continue
-        twin = next((n for n, u in summary.items() if n != name and "decoding" not in json.loads(
-            ((REPO / u["path"]).resolve() / "tagger.json").read_text(encoding="utf-8"))
-            and member_folders((REPO / u["path"]).resolve()) == member_folders(path)), None)
-        before, after = tuned["dev_f1_untuned"], tuned["dev_f1"]
-        said.append(f"`{path.name}`: transition weight {settings['decoding']['transition_weight']:g}, minimum "
-                    f"confidence {settings['decoding']['min_confidence']:g}; dev {before['strict']:.3f} / "
+        twin = next((n for n in summary if "decoding" not in settings[n] and members[n] == members[name]), None)
+        before, after = chosen["tuned"]["dev_f1_untuned"], chosen["tuned"]["dev_f1"]
+        said.append(f"`{folders[name].name}`: transition weight {chosen['transition_weight']:g}, minimum "
+                    f"confidence {chosen['min_confidence']:g}; dev {before['strict']:.3f} / "
                     f"{before['lenient']:.3f} → {after['strict']:.3f} / {after['lenient']:.3f}"
                     + (f"; Chia test {summary[twin]['strict']:.3f} / {summary[twin]['lenient']:.3f} ({twin}, the "
                        f"same models untuned) → {v['strict']:.3f} / {v['lenient']:.3f}" if twin else "") + ".")
     if not said:
         return "No evaluated tagger has a tuned decoding."
     return ("`extractor tune` fits two settings of a transformer tagger's decoding on the dev criteria its "
-            "models held out (grid: transition weight 0 to 0.5, minimum confidence none or 0.3 to 0.7; chosen by "
+            f"models held out (grid: transition weight {TRANSITION_WEIGHTS[0]:g} to {TRANSITION_WEIGHTS[-1]:g}, "
+            f"minimum confidence none or {MIN_CONFIDENCES[1]:g} to {MIN_CONFIDENCES[-1]:g}; chosen by "
             "the mean of strict and lenient dev F1, as checkpoints are): Viterbi adds the weight times the "
             "label-bigram PMI of the gold training criteria to its label-to-label scores, and an entity whose "
             "words average less than the minimum probability of its label is dropped. The `_tuned` folders name "

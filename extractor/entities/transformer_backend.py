@@ -13,7 +13,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -178,6 +178,18 @@ def label_transitions(sequences: Iterable[Sequence[int]]) -> np.ndarray:
     return np.round(np.log(following_given_previous) - np.log(following)[None, :], 4)
 
 
+def text_pieces(enc: Any, texts: int, values: Sequence[Sequence[Any]]) -> list[list[tuple[tuple[int, int], int | None, Any]]]:
+    """Each of ``texts`` texts' pieces in order, as (offsets, word id, value), from the windows ``enc`` cut
+    them into (``values[window]`` aligned with that window's pieces). A piece seen in two windows keeps
+    the value of the window it appeared in first; special pieces are left out."""
+    found: list[dict[int, tuple[tuple[int, int], int | None, Any]]] = [{} for _ in range(texts)]
+    for window, sample in enumerate(enc["overflow_to_sample_mapping"]):
+        for (start, end), word, value in zip(enc["offset_mapping"][window], enc.word_ids(window), values[window]):
+            if start != end and start not in found[sample]:
+                found[sample][start] = ((start, end), word, value)
+    return [[pieces[k] for k in sorted(pieces)] for pieces in found]
+
+
 def word_label_sequences(tokenizer: Any, examples: Sequence[Example], max_length: int,
                          stride: int) -> list[list[int]]:
     """The gold BIO label id of each word (its first piece, as the tagger decodes) per example."""
@@ -185,17 +197,10 @@ def word_label_sequences(tokenizer: Any, examples: Sequence[Example], max_length
     for first in range(0, len(examples), 256):
         part = examples[first:first + 256]
         enc = _encode(tokenizer, [text for text, _ in part], max_length, stride, padding=False)
-        pieces: list[dict[int, tuple[int | None, int]]] = [{} for _ in part]
-        for window, sample in enumerate(enc["overflow_to_sample_mapping"]):
-            offsets = enc["offset_mapping"][window]
-            tags = bio_tags(offsets, part[sample][1])
-            for (start, end), word, tag in zip(offsets, enc.word_ids(window), tags):
-                if start != end and start not in pieces[sample]:
-                    pieces[sample][start] = (word, tag)
-        for found in pieces:
-            ordered = [found[k] for k in sorted(found)]
-            words = [word for word, _ in ordered]
-            sequences.append([ordered[i][1] for i in word_starts(words)])
+        tags = [bio_tags(offsets, part[sample][1])
+                for offsets, sample in zip(enc["offset_mapping"], enc["overflow_to_sample_mapping"])]
+        for pieces in text_pieces(enc, len(part), tags):
+            sequences.append([pieces[i][2] for i in word_starts([word for _, word, _ in pieces])])
     return sequences
 
 
@@ -255,15 +260,29 @@ class Decoding:
             data["tuned"] = self.tuned
         return data
 
+    @cached_property
+    def bonus(self) -> np.ndarray | None:
+        """The prior as Viterbi adds it, computed once per tagger rather than once per text."""
+        return None if self.transitions is None or not self.transition_weight else \
+            self.transition_weight * self.transitions
+
     def entities(self, offsets: Sequence[tuple[int, int]], words: Sequence[int | None],
                  scores: np.ndarray) -> list[Span]:
         """Entity spans of one text from its pieces' offsets, word ids and label log-probabilities."""
-        bonus = None if self.transitions is None or not self.transition_weight else \
-            self.transition_weight * self.transitions
-        spans = decode(offsets, word_labels(words, scores, bonus))
-        if self.min_confidence:
-            spans = [s for s in spans if entity_confidence(offsets, words, scores, s) >= self.min_confidence]
-        return spans
+        if not self.min_confidence:
+            return decode(offsets, word_labels(words, scores, self.bonus))
+        return self.confident(self.candidates(offsets, words, scores))
+
+    def candidates(self, offsets: Sequence[tuple[int, int]], words: Sequence[int | None],
+                   scores: np.ndarray) -> list[tuple[Span, float]]:
+        """Viterbi's entities under the prior, each with its :func:`entity_confidence`, before the cut:
+        tuning tries every threshold on one decoding."""
+        return [(span, entity_confidence(offsets, words, scores, span))
+                for span in decode(offsets, word_labels(words, scores, self.bonus))]
+
+    def confident(self, candidates: Sequence[tuple[Span, float]]) -> list[Span]:
+        """The candidates sure enough to keep (``min_confidence``)."""
+        return [span for span, confidence in candidates if confidence >= self.min_confidence]
 
 
 PieceScores = tuple[list[tuple[int, int]], list[int | None], np.ndarray]
@@ -301,14 +320,8 @@ class TransformerTagger:
         from transformers import AutoTokenizer
 
         path = Path(path)
-        settings = _read_settings(path)
-        members = settings.get("members")
-        if members is None:
-            folders = [path]
-        elif isinstance(members, list) and members and all(isinstance(m, str) for m in members):
-            folders = [(path / m).resolve() for m in members]
-        else:
-            raise ValueError(f"{path / 'tagger.json'}: 'members' must be a non-empty list of folders")
+        settings = read_settings(path)
+        folders = member_folders(path, settings)
         tokenizer = AutoTokenizer.from_pretrained(folders[0], local_files_only=True)
         models = []
         for folder in folders:
@@ -317,7 +330,7 @@ class TransformerTagger:
                 raise ValueError(f"ensemble member {folder} has another vocabulary than {folders[0]}")
             models.append(_load_model(folder))
         # an ensemble may set its own window; else its first member's applies (a single model: its own file)
-        first = settings if members is None else _read_settings(folders[0])
+        first = settings if "members" not in settings else read_settings(folders[0])
         decoding = Decoding.from_json(settings["decoding"], path / "tagger.json") if "decoding" in settings \
             else Decoding()
         return cls(models, tokenizer, settings.get("max_length", first.get("max_length", 128)),
@@ -341,17 +354,9 @@ class TransformerTagger:
             inputs = {"input_ids": torch.tensor(enc["input_ids"]), "attention_mask": torch.tensor(enc["attention_mask"])}
             scores = sum(self._scores(model, columns, inputs) for model, columns in zip(self.models, self._columns))
             scores = scores / len(self.models)
-            per_text: list[dict[int, tuple[tuple[int, int], int | None, Any]]] = [{} for _ in batch]
-            for window, sample in enumerate(enc["overflow_to_sample_mapping"]):
-                pieces = zip(enc["offset_mapping"][window], enc.word_ids(window), scores[window])
-                for (start, end), word, row in pieces:
-                    # a piece seen in two windows keeps the scores of the window it appeared in first
-                    if start != end and start not in per_text[sample]:
-                        per_text[sample][start] = ((start, end), word, row)
-            for i, found in zip(indices, per_text):
-                ordered = [found[k] for k in sorted(found)]
-                out[i] = ([o for o, _, _ in ordered], [w for _, w, _ in ordered],
-                          np.array([r for _, _, r in ordered]).reshape(len(ordered), len(BIO_LABELS)))
+            for i, pieces in zip(indices, text_pieces(enc, len(batch), scores)):
+                out[i] = ([o for o, _, _ in pieces], [w for _, w, _ in pieces],
+                          np.array([r for _, _, r in pieces]).reshape(len(pieces), len(BIO_LABELS)))
         return [out[i] for i in range(len(texts))]
 
     @staticmethod
@@ -383,9 +388,29 @@ def _encode(tokenizer: Any, texts: list[str], max_length: int, stride: int, padd
                      return_overflowing_tokens=True, return_offsets_mapping=True)
 
 
-def _read_settings(path: Path) -> dict[str, Any]:
+def read_settings(path: Path) -> dict[str, Any]:
+    """A tagger folder's ``tagger.json`` (training record, ensemble members, decoding); {} without one."""
     file = path / "tagger.json"
-    return json.loads(file.read_text(encoding="utf-8")) if file.is_file() else {}
+    if not file.is_file():
+        return {}
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{file}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{file}: expected a JSON object")
+    return data
+
+
+def member_folders(path: Path, settings: dict[str, Any]) -> list[Path]:
+    """The fine-tuned model folders behind the tagger folder ``path`` whose ``tagger.json`` is ``settings``:
+    itself, or the ensemble members it names (relative to it)."""
+    members = settings.get("members")
+    if members is None:
+        return [path]
+    if not (isinstance(members, list) and members and all(isinstance(m, str) for m in members)):
+        raise ValueError(f"{path / 'tagger.json'}: 'members' must be a non-empty list of folders")
+    return [(path / m).resolve() for m in members]
 
 
 def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: Path,

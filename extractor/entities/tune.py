@@ -41,9 +41,9 @@ def model_dev(model: Path) -> dict[str, Any] | None:
 
     Every member of an ensemble must have held out the same dev set, else no dev set is clean for all.
     """
-    settings = _settings(model)
-    folders = [model] if "members" not in settings else [(model / m).resolve() for m in settings["members"]]
-    devs = [recorded_dev(_settings(folder)) for folder in folders]
+    from extractor.entities.transformer_backend import member_folders, read_settings
+
+    devs = [recorded_dev(read_settings(folder)) for folder in member_folders(model, read_settings(model))]
     if any(dev != devs[0] for dev in devs):
         raise TrainingError(f"{model}: its members held out different dev sets ({devs}); pass one explicitly")
     return devs[0]
@@ -61,10 +61,11 @@ def tune(model: str | Path, train_dir: str | Path | Sequence[str | Path], dev_di
     import torch
 
     from extractor.entities.transformer_backend import (Decoding, TransformerTagger, label_transitions,
-                                                        word_label_sequences)
+                                                        read_settings, word_label_sequences)
 
     model = Path(model)
-    if _settings(model).get("backend") == "spacy":
+    settings = read_settings(model)
+    if settings.get("backend") == "spacy":
         raise TrainingError(f"{model}: a spaCy tagger; decoding is tuned for transformer taggers only")
     tagger = TransformerTagger.load(model)
     folders = [train_dir] if isinstance(train_dir, (str, Path)) else list(train_dir)
@@ -74,8 +75,8 @@ def tune(model: str | Path, train_dir: str | Path | Sequence[str | Path], dev_di
     else:
         dev = model_dev(model)
         if dev is None:
-            raise TrainingError(f"{model}: trained without held-out trials (dev fraction 0), so no dev set can "
-                                "tune it; pass the dev documents explicitly")
+            raise TrainingError(f"{model}: trained without held-out trials by its record (dev fraction 0, or no "
+                                "tagger.json), so no dev set can tune it; pass the dev documents explicitly")
         if "folder" in dev:
             dev_docs = list(load_documents(dev["folder"]).values())
         else:
@@ -92,9 +93,10 @@ def tune(model: str | Path, train_dir: str | Path | Sequence[str | Path], dev_di
     gold = [spans for _, spans in dev_examples]
     results: dict[tuple[float, float], tuple[float, float]] = {}
     for weight in TRANSITION_WEIGHTS:
+        candidates = [Decoding(transitions, weight).candidates(*p) for p in pieces]  # Viterbi once per weight
         for threshold in MIN_CONFIDENCES:
             decoding = Decoding(transitions, weight, threshold)
-            results[weight, threshold] = span_f1(gold, [decoding.entities(*p) for p in pieces])
+            results[weight, threshold] = span_f1(gold, [decoding.confident(c) for c in candidates])
             log.info("transition weight %.2f, min confidence %.2f: dev F1 strict %.4f lenient %.4f",
                      weight, threshold, *results[weight, threshold])
     # max keeps the first best in grid order: the untouched (0, 0), then the smaller weight and threshold
@@ -103,20 +105,7 @@ def tune(model: str | Path, train_dir: str | Path | Sequence[str | Path], dev_di
     record = {"criteria": len(dev_examples), "training_criteria": len(train_examples),
               "dev_f1_untuned": {"strict": round(before[0], 4), "lenient": round(before[1], 4)},
               "dev_f1": {"strict": round(after[0], 4), "lenient": round(after[1], 4)}}
-    settings = _settings(model)
     settings["decoding"] = Decoding(transitions, weight, threshold, record).to_json()
     (model / "tagger.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
     return TuneSummary(weight, threshold, len(dev_examples), before, after)
 
-
-def _settings(folder: Path) -> dict[str, Any]:
-    file = folder / "tagger.json"
-    if not file.is_file():
-        raise TrainingError(f"{folder}: not a transformer tagger trained by `extractor train` (no tagger.json)")
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise TrainingError(f"{file}: cannot read: {exc}") from exc
-    if not isinstance(data, dict):
-        raise TrainingError(f"{file}: expected a JSON object")
-    return data
