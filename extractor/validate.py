@@ -8,13 +8,15 @@ without reading code.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Collection, Iterable, Iterator
 
 from extractor.catalogue import load_catalogue
 from extractor.evaluation.loaders import LoadError, iter_documents
-from extractor.records import ENTITY_LABELS, KINDS, Criterion, Document, Entity, Threshold
+from extractor.evaluation.logic import enclosing
+from extractor.records import ENTITY_LABELS, KINDS, Bound, Criterion, Document, Entity, Threshold
 from extractor.units import load_units
 
 
@@ -65,6 +67,25 @@ def check_document(doc: Document, variables: Collection[str], units: Collection[
         e = doc.entities[j]  # type: ignore[index]
         yield (f"entities[{j}] {doc.text[e.start:e.end][:60]!r}",
                f"overlaps entities[{i}] of the same label {e.label!r} (no nesting of the same label)")
+    if doc.logic:
+        yield from _check_logic(doc)
+
+
+def _check_logic(doc: Document) -> Iterator[tuple[str, str]]:
+    """The v1.1 keys of a document annotated for logic: sets of two or more, groups counted from 0."""
+    members = Counter(c.any_of for c in doc.criteria or [] if c.any_of is not None)
+    for value, count in sorted(members.items()):
+        if count < 2:
+            yield f"any_of {value}", "an any_of set needs two or more criteria (alternatives to one another)"
+    groups: dict[int | None, set[int]] = {}
+    for i, t in enumerate(doc.thresholds or []):
+        if t.group is None:
+            yield f"thresholds[{i}] {doc.text[t.start:t.end][:60]!r}", "no group in a document annotated for logic"
+        else:
+            groups.setdefault(enclosing(doc, t), set()).add(t.group)
+    for criterion, used in groups.items():
+        if used != set(range(len(used))):
+            yield f"criteria[{criterion}]", f"threshold groups must be counted from 0 without gaps, got {sorted(used)}"
 
 
 def _check_item(doc: Document, item: Any, variables: Collection[str], units: Collection[str]) -> Iterator[str]:
@@ -79,6 +100,9 @@ def _check_item(doc: Document, item: Any, variables: Collection[str], units: Col
         if item.unit is not None and item.unit not in units:
             yield f"unit {item.unit!r} is not a UCUM code of the unit table (data/units.csv)"
         yield from _check_bounds(item)
+        for k, bound in enumerate(item.condition.thresholds if item.condition else ()):
+            yield from (f"condition thresholds[{k}]: {message}"
+                        for message in _check_bound_record(bound, variables, units))
     if not isinstance(item, Criterion) and doc.criteria is not None and not any(
             c.start <= item.start and item.end <= c.end for c in doc.criteria):
         yield "not inside any criterion span"
@@ -95,7 +119,15 @@ def _check_span(doc: Document, item: Any) -> Iterator[str]:
         yield f"'text' {item.text[:60]!r} differs from text[{item.start}:{item.end}]"
 
 
-def _check_bounds(t: Threshold) -> Iterator[str]:
+def _check_bound_record(b: Bound, variables: Collection[str], units: Collection[str]) -> Iterator[str]:
+    if b.variable not in variables:
+        yield f"variable {b.variable!r} is not in the catalogue"
+    if b.unit is not None and b.unit not in units:
+        yield f"unit {b.unit!r} is not a UCUM code of the unit table (data/units.csv)"
+    yield from _check_bounds(b)
+
+
+def _check_bounds(t: Threshold | Bound) -> Iterator[str]:
     if t.low is None and t.high is None:
         yield "neither 'low' nor 'high' is set"
     for bound, inclusive in (("low", "low_inclusive"), ("high", "high_inclusive")):

@@ -167,7 +167,7 @@ def test_missing_prediction_counts_gold_as_missed_and_extra_predictions_are_igno
 def test_report_has_exactly_the_keys_of_the_format_and_null_scores_for_unannotated_layers() -> None:
     report = build_report(score({"d1": doc(entities=[Entity(0, 3, "drug")])},
                                 {"d1": doc(entities=[Entity(0, 3, "drug")])}))
-    assert set(report) == {"documents", "criteria", "entities", "thresholds"}
+    assert set(report) == {"documents", "criteria", "entities", "thresholds", "logic"}
     assert set(report["criteria"]) == {"exact", "overlap"}
     assert set(report["entities"]) == {"strict", "lenient", "negation_accuracy"}
     assert set(report["thresholds"]) == {"full", "variable"}
@@ -181,6 +181,9 @@ def test_report_has_exactly_the_keys_of_the_format_and_null_scores_for_unannotat
     assert report["thresholds"]["full"]["per_variable"] == {}
     assert report["entities"]["negation_accuracy"] is None
     assert report["entities"]["strict"]["f1"] == 1.0
+    assert report["logic"] == {"any_of": dict.fromkeys(("precision", "recall", "f1")) | {"tp": 0, "fp": 0, "fn": 0},
+                               "alternatives": dict.fromkeys(("precision", "recall", "f1")) | {"tp": 0, "fp": 0, "fn": 0},
+                               "section": {"accuracy": None, "n": 0}, "condition": {"accuracy": None, "n": 0}}
     json.dumps(report)
 
 

@@ -70,6 +70,45 @@ def test_each_problem_names_the_item(tmp_path: Path, doc: dict[str, Any], item: 
     assert message in problems[0].message
 
 
+def with_logic(criteria: list[dict[str, Any]], thresholds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The good document annotated for logic, with these v1.1 keys on its criteria and its threshold."""
+    doc = good()
+    for c, keys in zip(doc["criteria"], criteria):
+        c.update(keys)
+    for t, keys in zip(doc["thresholds"], thresholds):
+        t.update(keys)
+    return doc
+
+
+AGE = {"variable": "age", "low": None, "low_inclusive": None, "high": 16, "high_inclusive": True, "unit": "a"}
+
+
+def test_a_clean_logic_annotation_has_no_problems(tmp_path: Path) -> None:
+    doc = with_logic([{"any_of": 1, "section": "Inclusion Criteria"}, {"any_of": 1}],
+                     [{"group": 0, "condition": {"text": "if ≤ 16 years", "negated": False, "thresholds": [AGE]}}])
+    assert validate([write(tmp_path, doc)]) == []
+
+
+@pytest.mark.parametrize("doc, item, message", [
+    (with_logic([{"any_of": 1}, {"any_of": None}], [{"group": 0}]), "any_of 1", "needs two or more criteria"),
+    (with_logic([{"any_of": None}], [{}]), "thresholds[0]", "no group in a document annotated for logic"),
+    (with_logic([{"any_of": None}], [{"group": 1}]), "criteria[0]", "counted from 0 without gaps"),
+    (with_logic([{"any_of": None}], [{"group": 0, "condition": {"text": "if old", "negated": False,
+                                                                 "thresholds": [AGE | {"unit": "yr"}]}}]),
+     "thresholds[0]", "condition thresholds[0]: unit 'yr' is not a UCUM code"),
+    (with_logic([{"any_of": None}], [{"group": 0, "condition": {"text": "if old", "negated": False,
+                                                                 "thresholds": [AGE | {"low": 20,
+                                                                                       "low_inclusive": True}]}}]),
+     "thresholds[0]", "condition thresholds[0]: low 20 is greater than high 16"),
+    (with_logic([{"any_of": "one"}], [{"group": 0}]), "", "'any_of' must be int or null"),
+])
+def test_each_logic_problem_names_the_item(tmp_path: Path, doc: dict[str, Any], item: str, message: str) -> None:
+    problems = validate([write(tmp_path, doc)])
+    assert len(problems) == 1, problems
+    assert problems[0].item.startswith(item)
+    assert message in problems[0].message
+
+
 def test_folder_with_bad_json_and_duplicate_ids(tmp_path: Path) -> None:
     write(tmp_path, good(), "a.json")
     write(tmp_path, good(), "b.json")

@@ -15,43 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 
+from extractor.evaluation.counts import Counts
+from extractor.evaluation.logic import LogicTally, score_logic
 from extractor.evaluation.matching import STRATEGIES, match
 from extractor.records import LAYERS, Document, Entity
 
 
 class EvaluationError(ValueError):
     """Gold and prediction that cannot be scored against each other."""
-
-
-@dataclass(slots=True)
-class Counts:
-    """True positives, false positives and false negatives of one strategy (and label)."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, other: "Counts") -> None:
-        self.tp += other.tp
-        self.fp += other.fp
-        self.fn += other.fn
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-    @property
-    def f1(self) -> float | None:
-        denominator = 2 * self.tp + self.fp + self.fn
-        return 2 * self.tp / denominator if denominator else None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}
 
 
 @dataclass(slots=True)
@@ -95,6 +66,7 @@ class Evaluation:
                                  for layer, strategies in STRATEGIES.items()})
     negation_correct: int = 0
     negation_total: int = 0
+    logic: LogicTally = field(default_factory=LogicTally)
     errors: list[ScoringError] = field(default_factory=list)
 
     @property
@@ -116,18 +88,21 @@ def score(gold: dict[str, Document], pred: dict[str, Document]) -> Evaluation:
             raise EvaluationError(f"document {doc_id!r}: predicted text differs from the gold text, "
                                   "so their offsets cannot be compared")
         evaluation.documents += 1
+        pairings: dict[str, dict[str, list[tuple[int, int]]]] = {}
         for layer in LAYERS:
             gold_items = getattr(gold_doc, layer)
             if gold_items is None:
                 continue
             pred_items = (getattr(pred_doc, layer) if pred_doc is not None else None) or []
-            score_layer(evaluation, gold_doc, layer, gold_items, pred_items)
+            pairings[layer] = score_layer(evaluation, gold_doc, layer, gold_items, pred_items)
+        if gold_doc.logic and pred_doc is not None:
+            score_logic(evaluation.logic, gold_doc, pred_doc, pairings)
     return evaluation
 
 
 def score_layer(evaluation: Evaluation, doc: Document, layer: str,
-                gold: Sequence[Any], pred: Sequence[Any]) -> None:
-    """Add one document's layer to every strategy's tally (and negation, errors)."""
+                gold: Sequence[Any], pred: Sequence[Any]) -> dict[str, list[tuple[int, int]]]:
+    """Add one document's layer to every strategy's tally (and negation, errors); the pairs per strategy."""
     strategies = STRATEGIES[layer]
     pairings = {name: match(gold, pred, accept) for name, accept in strategies.items()}
     for name, pairs in pairings.items():
@@ -146,6 +121,7 @@ def score_layer(evaluation: Evaluation, doc: Document, layer: str,
     if layer == "entities":
         count_negation(evaluation, gold, pred, pairings[lenient])
     collect_errors(evaluation, doc, layer, strict, gold, pred, pairings[strict], pairings[lenient])
+    return pairings
 
 
 def count_negation(evaluation: Evaluation, gold: Sequence[Entity], pred: Sequence[Entity],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Protocol, Sequence, TypeVar
 
-from extractor.records import Criterion, Entity, Threshold
+from extractor.records import Bound, Criterion, Entity, Threshold
 from extractor.units import convert
 
 #: Bounds are equal when they differ by at most this share of the gold value.
@@ -86,7 +86,12 @@ def thresholds_variable(g: Threshold, p: Threshold) -> bool:
 
 def thresholds_full(g: Threshold, p: Threshold) -> bool:
     """Same variable, overlapping spans, same bounds present, equal values and inclusivity."""
-    if not thresholds_variable(g, p):
+    return thresholds_variable(g, p) and same_bounds(g, p)
+
+
+def same_bounds(g: Threshold | Bound, p: Threshold | Bound) -> bool:
+    """Same variable, same bounds present, each equal after unit conversion, same inclusivity (no spans)."""
+    if g.variable != p.variable:
         return False
     for value, inclusive in (("low", "low_inclusive"), ("high", "high_inclusive")):
         gv, pv = getattr(g, value), getattr(p, value)

@@ -27,6 +27,7 @@ def build_report(evaluation: Evaluation) -> dict[str, Any]:
         if layer == "entities":
             section["negation_accuracy"] = evaluation.negation_accuracy
         report[layer] = section
+    report["logic"] = evaluation.logic.as_dict()
     return report
 
 
@@ -51,6 +52,7 @@ def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
                          f"{fmt_score(row['f1'])} | {row['tp']} | {row['fp']} | {row['fn']} |")
     lines += ["", f"Negation accuracy (lenient entity matches whose gold has `negated`): "
                   f"{fmt_score(report['entities']['negation_accuracy'])}"]
+    lines += render_logic(report["logic"])
     for layer, key in BREAKDOWN.items():
         # Every item is counted under every strategy, so both breakdowns have the same labels.
         strict, lenient = STRATEGIES[layer]
@@ -67,6 +69,23 @@ def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
                          f"{fmt_score(row['precision'])} | {fmt_score(row['recall'])} | {fmt_score(row['f1'])} | "
                          f"{row['tp'] + row['fn']} | {row['tp'] + row['fp']} |")
     return "\n".join(lines) + "\n"
+
+
+def render_logic(logic: dict[str, Any]) -> list[str]:
+    """The logic table (links as P/R/F1, keys as accuracy), or nothing when no gold carried the keys."""
+    links = [name for name in ("any_of", "alternatives") if any(logic[name][k] for k in ("tp", "fp", "fn"))]
+    accuracies = [name for name in ("section", "condition") if logic[name]["n"]]
+    if not links and not accuracies:
+        return []
+    lines = ["", "| logic | precision | recall | F1 | TP | FP | FN |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for name in ("any_of", "alternatives"):
+        row = logic[name]
+        lines.append(f"| {name} links | {fmt_score(row['precision'])} | {fmt_score(row['recall'])} | "
+                     f"{fmt_score(row['f1'])} | {row['tp']} | {row['fp']} | {row['fn']} |")
+    lines += ["", "| logic | accuracy | matched items |", "|---|---:|---:|"]
+    lines += [f"| {name} | {fmt_score(logic[name]['accuracy'])} | {logic[name]['n']} |"
+              for name in ("section", "condition")]
+    return lines
 
 
 def describe(item: Any) -> str:
