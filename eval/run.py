@@ -3,6 +3,7 @@
     .venv/bin/python eval/run.py seeds   # the project's gold (annotations/)
     .venv/bin/python eval/run.py chia    # Chia test split, converted from ../shared/corpora/chia
     .venv/bin/python eval/run.py lct     # LCT test split, converted from ../shared/corpora/lct
+    .venv/bin/python eval/run.py registry  # registry gold (annotations/registry): dev and test, field and page
 
 Without ``--pred`` the pipeline runs on every gold text (``extractor eval`` does the
 same). Every number in a report comes from this run, except the published results,
@@ -25,11 +26,14 @@ from extractor.evaluation import build_report, evaluate, render_errors, render_m
 from extractor.evaluation.report import fmt_score
 from extractor.records import LAYERS
 from provenance import commit_label
+from registry import build_gold, run_registry, render_registry
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
 REPORTS = REPO / "eval" / "reports"
-TITLES = {"seeds": "Seeds (project gold, annotations/)", "chia": "Chia, test split", "lct": "LCT, test split"}
+TITLES = {"seeds": "Seeds (regression set: annotated beside the rules, annotations/)", "chia": "Chia, test split",
+          "lct": "LCT, test split",
+          "registry": "Registry gold: 120 ClinicalTrials.gov trials annotated independently (annotations/registry)"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--layers", nargs="+", choices=LAYERS, default=list(LAYERS),
                         help="score only these layers (the others are reported as not scored)")
     args = parser.parse_args(argv)
+    if args.name == "registry":
+        return registry_main(args)
     with tempfile.TemporaryDirectory() as tmp:
         if args.name == "seeds":
             gold, conversion = REPO / "annotations", None
@@ -59,6 +65,35 @@ def main(argv: list[str] | None = None) -> int:
     (REPORTS / f"{args.name}.md").write_text(markdown, encoding="utf-8")
     print(render_markdown(report), end="")
     print(f"wrote {REPORTS / args.name}.md and .json")
+    return 0
+
+
+def registry_main(args: argparse.Namespace) -> int:
+    """``registry``: gold built from the specs, four variants scored, one report (JSON: a report per variant)."""
+    if args.pred:
+        print("registry: --pred is not supported (each variant has its own texts)", file=sys.stderr)
+        return 2
+    if not (CORPORA / "ctgov").is_dir():
+        print(f"{CORPORA / 'ctgov'}: corpus not available", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        build_gold(Path(tmp))
+        reports, errors = run_registry(Path(tmp))
+    seconds = time.perf_counter() - started
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / "registry.json").write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
+    model = default_model_path()
+    lines = [f"# {TITLES['registry']}", "",
+             f"Reproduce: `.venv/bin/python eval/run.py registry` (commit {commit_label()}, "
+             f"{dt.date.today().isoformat()}); scored: the pipeline run on each gold text (layers criteria, "
+             f"thresholds; the entity model models/{model.name} is not used); wall time {seconds:.1f} s. "
+             "Gold: `annotations/registry` (selection, guidelines, agreement and reconciliation there), built "
+             "from its specs and `../shared/corpora/ctgov`; the page variant is the same text in furniture cut "
+             "from the seed pages (`annotations/registry/page.py`).", "", *render_registry(reports, errors), ""]
+    (REPORTS / "registry.md").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines[4:4 + len(reports) + 2]))
+    print(f"wrote {REPORTS / 'registry'}.md and .json")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 Run from the repository root (reads ``../shared/corpora/ctgov``, writes ``selection.csv`` here):
 
-    .venv/bin/python annotations/registry/select.py [--texts DIR]
+    .venv/bin/python annotations/registry/selection.py [--texts DIR]
 
 The rule, in full (nothing else decides which trial is chosen or where it goes):
 1. 80 trials from ``registry_sample.csv`` (legacy XML layout) that are not in ``leukemia_trials.csv``:

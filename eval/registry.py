@@ -1,0 +1,82 @@
+"""The registry gold run of ``eval/run.py registry``: dev and test, registry field and page variant.
+
+The gold is built on the fly from the reconciled specs in ``annotations/registry`` and the texts in
+``../shared/corpora/ctgov`` (never copied into the repository). The pipeline runs once per variant;
+subsets (layouts) are scored from the same predictions. Errors are listed for the dev split only: the
+test split is report-only, and reading its errors to change a rule would spoil it.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from extractor.evaluation import build_report, load_documents, predict, render_errors, render_markdown, score
+from extractor.evaluation.report import fmt_score
+from extractor.records import Document
+
+REPO = Path(__file__).resolve().parents[1]
+REGISTRY = REPO / "annotations" / "registry"
+LAYERS = ("criteria", "thresholds")
+VARIANTS = ("dev", "dev_page", "test", "test_page")
+#: Report names in the order the summary lists them.
+TITLES = {"test": "test, registry field", "test_page": "test, page variant",
+          "dev": "dev, registry field", "dev_page": "dev, page variant", "test_legacy": "test, registry field, legacy XML layout",
+          "test_api": "test, registry field, API layout (the leukaemia trials)"}
+#: Summary columns: (heading, report path).
+COLUMNS = (("criteria exact F1", "criteria.exact.f1"), ("thresholds full F1", "thresholds.full.f1"),
+           ("variable F1", "thresholds.variable.f1"), ("any_of links F1", "logic.any_of.f1"),
+           ("alternatives links F1", "logic.alternatives.f1"), ("section accuracy", "logic.section.accuracy"),
+           ("condition accuracy", "logic.condition.accuracy"))
+
+
+def build_gold(out: Path) -> None:
+    sys.path.insert(0, str(REGISTRY))
+    from build import write_gold  # annotations/registry/build.py: offline tooling, not the library
+
+    write_gold(out)
+
+
+def source_of(doc: Document) -> str:
+    return "leukemia_trials.csv" if "leukemia_trials.csv" in (doc.source or "") else "registry_sample.csv"
+
+
+def run_registry(gold_root: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Reports by name (the four variants and the test split's layout subsets), and dev error listings."""
+    reports: dict[str, dict[str, Any]] = {}
+    errors: dict[str, str] = {}
+    for variant in VARIANTS:
+        gold = load_documents(gold_root / variant)
+        pred = predict(gold, LAYERS)
+        evaluation = score(gold, pred)
+        reports[variant] = build_report(evaluation)
+        if variant.startswith("dev"):
+            errors[variant] = render_errors(evaluation.errors, 10_000)
+        if variant == "test":
+            for name, source in (("test_legacy", "registry_sample.csv"), ("test_api", "leukemia_trials.csv")):
+                ids = [i for i, doc in gold.items() if source_of(doc) == source]
+                reports[name] = build_report(score({i: gold[i] for i in ids}, pred))
+    return reports, errors
+
+
+def field(report: dict[str, Any], path: str) -> Any:
+    value: Any = report
+    for key in path.split("."):
+        value = value[key]
+    return value
+
+
+def render_registry(reports: dict[str, dict[str, Any]], errors: dict[str, str]) -> list[str]:
+    """Markdown body: the summary table, the test tables (per variable), the dev errors."""
+    lines = ["| gold | documents | " + " | ".join(h for h, _ in COLUMNS) + " |",
+             "|---|---:|" + "---:|" * len(COLUMNS)]
+    for name in sorted(reports, key=list(TITLES).index):
+        report = reports[name]
+        lines.append(f"| {TITLES[name]} | {report['documents']} | "
+                     + " | ".join(fmt_score(field(report, path)) for _, path in COLUMNS) + " |")
+    for name in ("test", "test_page", "dev", "dev_page"):
+        lines += ["", render_markdown(reports[name], TITLES[name]).rstrip()]
+    for name, listing in errors.items():
+        lines += ["", f"## Errors on {TITLES[name]} (dev only: the test split is never read for errors)", "",
+                  "```", listing.rstrip() or "none", "```"]
+    return lines
