@@ -17,12 +17,17 @@ indentation (there a blank line, not a newline, ends an item). Offsets are half-
 into the original text; bullets and surrounding white space are never inside a span.
 
 A criterion under a lead-in or category heading ("Age:", "Creatinine as defined by age
-as follows:") carries that line as ``lead_in``: "- Under 80" alone names no variable.
+as follows:") carries that line as ``lead_in``: "- Under 80" alone names no variable, and the
+section heading it is listed under, as written, as ``section``.
+
+:func:`segment` also returns what every other line of a found section is (a heading, a pure
+lead-in, a connector), so that a line that is none of these and in no criterion — text lost
+without a word — can be listed (:func:`unexplained_lines`).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
 
@@ -99,6 +104,30 @@ class _Item:
     end: int
     indent: int
     kind: str
+    section: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    """A section heading's span on its line, and its text as the criteria under it carry it."""
+
+    start: int
+    end: int
+    section: str
+
+
+Span = tuple[int, int]
+
+
+@dataclass(slots=True)
+class Layout:
+    """What segmentation found: criteria, and the spans of the other lines of the sections."""
+
+    criteria: list[Criterion] = field(default_factory=list)
+    headings: list[Span] = field(default_factory=list)
+    lead_ins: list[Span] = field(default_factory=list)      # pure lead-ins and category headings
+    connectors: list[Span] = field(default_factory=list)    # "OR", "AND" between items
+    section_lines: list[Span] = field(default_factory=list)  # every non-blank line inside a section
 
 
 def find_criteria(text: str, section: str = "auto", eligibility: bool = False,
@@ -109,30 +138,53 @@ def find_criteria(text: str, section: str = "auto", eligibility: bool = False,
     the sections. ``eligibility`` says the text is eligibility text by nature (a registry's
     criteria field), so it needs no heading to have criteria.
     """
+    return segment(text, section, eligibility, rules).criteria
+
+
+def segment(text: str, section: str = "auto", eligibility: bool = False,
+            rules: SectionRules | None = None) -> Layout:
+    """The criteria of ``text`` (as :func:`find_criteria`) and what each other line of its sections is."""
     if section not in SECTION_CHOICES:
         raise ValueError(f"section must be one of {SECTION_CHOICES}, got {section!r}")
     rules = rules or default_rules()
     lines = list(_split_lines(text, rules))
     wrapped = _is_wrapped_layout(lines)
     whole = section != "auto" or eligibility
-    criteria: list[Criterion] = []
+    layout = Layout()
     lead: tuple[str, int, str] | None = None     # (text, indent, kind) of the open lead-in
     deeper = False
-    for item in _items(text, lines, rules, section, whole, wrapped):
+    for item in _items(text, lines, rules, section, whole, wrapped, layout.section_lines):
+        if isinstance(item, _Heading):
+            layout.headings.append((item.start, item.end))
+            continue
         if lead is not None and (lead[2] != item.kind or deeper and item.indent <= lead[1]):
             lead = None
         for start, end in _split_run_on(text, item.start, item.end):
             content = text[start:end]
             if _is_connector(content):
+                layout.connectors.append((start, end))
                 continue
-            heading_only = _is_heading_only(content, rules)
-            if not heading_only:
-                criteria.append(Criterion(start, end, item.kind, content,
-                                          lead_in=lead[0] if lead is not None else None))
+            if _is_heading_only(content, rules):
+                layout.lead_ins.append((start, end))
+            else:
+                layout.criteria.append(Criterion(start, end, item.kind, content,
+                                                 lead_in=lead[0] if lead is not None else None,
+                                                 section=item.section))
                 deeper = deeper or (lead is not None and item.indent > lead[1])
             if content.endswith(":"):
                 lead, deeper = (content, item.indent, item.kind), False
-    return criteria
+    return layout
+
+
+def unexplained_lines(text: str, layout: Layout) -> list[Span]:
+    """Non-blank lines of a found section that lie in no criterion and are no heading, lead-in or connector."""
+    covered = sorted([(c.start, c.end) for c in layout.criteria] + layout.headings + layout.lead_ins
+                     + layout.connectors)
+    unexplained = []
+    for start, end in layout.section_lines:
+        if not any(s < end and start < e for s, e in covered):
+            unexplained.append((start, end))
+    return unexplained
 
 
 def _split_lines(text: str, rules: SectionRules) -> Iterator[_Line]:
@@ -170,10 +222,14 @@ def _heading(content: str, rules: SectionRules) -> tuple[str, int] | None:
 
 
 def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, whole: bool,
-           wrapped: bool) -> Iterator[_Item]:
-    """Raw items (before run-on splitting and lead-in removal) of the eligibility sections."""
+           wrapped: bool, section_lines: list[Span]) -> Iterator[_Item | _Heading]:
+    """Raw items (before run-on splitting and lead-in removal) and headings of the eligibility sections.
+
+    Every non-blank line read inside a section is added to ``section_lines``.
+    """
     declared = section if section != "auto" else None
     kind: str | None = (declared or "inclusion") if whole else None
+    heading_text: str | None = None
     current: _Item | None = None
     after_blank = False
     bulleted_section = False
@@ -196,6 +252,9 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
                 yield current
                 current = None
             head_kind, length = heading
+            heading_text = _heading_text(content[:length])
+            section_lines.append((line.content, line.end))
+            yield _Heading(line.content, line.content + len(content[:length].rstrip()), heading_text)
             if declared:
                 kind = declared
             elif head_kind != "any":
@@ -205,7 +264,7 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
             bulleted_section = False
             rest = line.content + length
             if rest < line.end:
-                current = _Item(rest, line.end, line.indent, kind)
+                current = _Item(rest, line.end, line.indent, kind, heading_text)
             continue
         if kind is None:
             continue
@@ -216,9 +275,11 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
             if current is not None:
                 yield current
             bulleted_section = True
-            current = _Item(line.content, line.end, line.indent, kind)
+            section_lines.append((line.start, line.end))
+            current = _Item(line.content, line.end, line.indent, kind, heading_text)
             continue
         if continues and current is not None:
+            section_lines.append((line.start, line.end))
             current.end = line.end
             continue
         if current is not None:
@@ -227,9 +288,15 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
         if not whole and (bulleted_section or rules.stop.match(content)):
             kind = None       # a page's list ended: what follows is page text
             continue
-        current = _Item(line.content, line.end, line.indent, kind)
+        section_lines.append((line.start, line.end))
+        current = _Item(line.content, line.end, line.indent, kind, heading_text)
     if current is not None:
         yield current
+
+
+def _heading_text(heading: str) -> str:
+    """A heading as a criterion's ``section`` carries it: as written, without its colon and white space."""
+    return heading.strip().rstrip(":.-\u2013").strip()
 
 
 _RUN_ON = re.compile(r"(?:(?<=\s)|^)\(?([a-z]|\d{1,2})[.)](?=\s+\S)")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -138,4 +139,4 @@ def test_the_selection_is_the_committed_one() -> None:
 def test_the_registry_gold_texts_are_not_committed() -> None:
     """The corpus texts are read from ../shared: no committed file under annotations/registry holds one."""
     for path in (ANNOTATIONS / "registry").rglob("*.json"):
-        assert '"text":' not in path.read_text(encoding="utf-8"), path
+        assert "text" not in json.loads(path.read_text(encoding="utf-8")), path

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import ANNOTATIONS, read_exact
 from extractor.resources import DataFileError
-from extractor.segment import SectionRules, find_criteria
+from extractor.segment import SectionRules, find_criteria, segment, unexplained_lines
 
 I, E = "inclusion", "exclusion"
 
@@ -127,3 +127,31 @@ def test_rule_file_errors_name_the_file(tmp_path, content: str, message: str) ->
 ])
 def test_lead_in_travels_with_its_sub_items(text: str, expected: list[tuple[str, str | None]]) -> None:
     assert [(c.text, c.lead_in) for c in find_criteria(text, eligibility=True)] == expected
+
+
+# Legacy layout excerpt of registry_sample.csv NCT00264303 (abridged): two headings, wrapped items.
+LEGACY = ("\n        Inclusion Criteria:\n\n        - At visit 1: Clinical history of Chronic Idiopathic Urticaria"
+          " for a period of at least 6\n        weeks during the last 3 months\n\n        Exclusion Criteria:\n\n"
+          "        - Any condition that would interfere with the evaluation of the therapeutic response.\n      ")
+
+
+def test_criteria_carry_the_heading_they_are_listed_under_as_written() -> None:
+    criteria = find_criteria(LEGACY, eligibility=True)
+    assert [(c.kind, c.section) for c in criteria] == [("inclusion", "Inclusion Criteria"),
+                                                       ("exclusion", "Exclusion Criteria")]
+    page = "Cookie banner.\n\nEligibility\n\n- Age 18 or older\n- Signed consent\n"
+    assert {c.section for c in find_criteria(page)} == {"Eligibility"}
+    assert {c.section for c in find_criteria("Age 18 or older\nSigned consent", eligibility=True)} == {None}
+
+
+def test_every_line_of_a_section_is_a_criterion_heading_lead_in_or_connector() -> None:
+    text = ("Inclusion Criteria:\nPatients must have:\nANC >= 1500/uL\nOR\nANC >= 1000/uL with G-CSF\n"
+            "Exclusion Criteria:\nPregnancy")
+    layout = segment(text, eligibility=True)
+    assert [text[s:e] for s, e in layout.headings] == ["Inclusion Criteria:", "Exclusion Criteria:"]
+    assert [text[s:e] for s, e in layout.lead_ins] == ["Patients must have:"]
+    assert [text[s:e] for s, e in layout.connectors] == ["OR"]
+    assert len(layout.section_lines) == 7
+    assert unexplained_lines(text, layout) == []
+    layout.criteria.pop()   # a criterion lost is a line no role explains
+    assert [text[s:e] for s, e in unexplained_lines(text, layout)] == ["Pregnancy"]
