@@ -262,7 +262,7 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
             elif kind is None or not whole:
                 kind = "inclusion"
             bulleted_section = False
-            rest = line.content + length
+            rest = _skip_bullets(text, line.content + length, line.end, rules)
             if rest < line.end:
                 current = _Item(rest, line.end, line.indent, kind, heading_text)
             continue
@@ -292,6 +292,16 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
         current = _Item(line.content, line.end, line.indent, kind, heading_text)
     if current is not None:
         yield current
+
+
+def _skip_bullets(text: str, pos: int, end: int, rules: SectionRules) -> int:
+    """The offset after white space and bullets from ``pos`` ("Inclusion Criteria:- Age …" has one)."""
+    while True:
+        pos += len(text[pos:end]) - len(text[pos:end].lstrip())
+        m = rules.bullet.match(text, pos, end)
+        if m is None or m.end() == pos:
+            return pos
+        pos = m.end()
 
 
 def _heading_text(heading: str) -> str:

@@ -155,3 +155,10 @@ def test_every_line_of_a_section_is_a_criterion_heading_lead_in_or_connector() -
     assert unexplained_lines(text, layout) == []
     layout.criteria.pop()   # a criterion lost is a line no role explains
     assert [text[s:e] for s, e in unexplained_lines(text, layout)] == ["Pregnancy"]
+
+
+def test_a_bullet_right_after_an_inline_heading_is_left_out() -> None:
+    # registry_sample.csv NCT00368329: "Inclusion Criteria:- Confirmed diagnosis of adenocarcinoma …"
+    text = "\n        Inclusion Criteria:- Confirmed diagnosis of adenocarcinoma\n\n          -  No prior chemotherapy\n"
+    assert [c.text for c in find_criteria(text, eligibility=True)] == ["Confirmed diagnosis of adenocarcinoma",
+                                                                       "No prior chemotherapy"]
