@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
 
+from extractor.casing import is_caseless
 from extractor.records import Criterion
 from extractor.resources import DataFile, DataFileError, data_path
 
@@ -150,6 +151,7 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
     lines = list(_split_lines(text, rules))
     wrapped = _is_wrapped_layout(lines)
     whole = section != "auto" or eligibility
+    caseless = is_caseless(text)
     layout = Layout()
     lead: tuple[str, int, str] | None = None     # (text, indent, kind) of the open lead-in
     deeper = False
@@ -159,12 +161,12 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
             continue
         if lead is not None and (lead[2] != item.kind or deeper and item.indent <= lead[1]):
             lead = None
-        for start, end in _split_run_on(text, item.start, item.end):
+        for start, end in _split_run_on(text, item.start, item.end, caseless):
             content = text[start:end]
             if _is_connector(content):
                 layout.connectors.append((start, end))
                 continue
-            if _is_heading_only(content, rules):
+            if _is_heading_only(content, rules, caseless):
                 layout.lead_ins.append((start, end))
             else:
                 layout.criteria.append(Criterion(start, end, item.kind, content,
@@ -310,12 +312,17 @@ def _heading_text(heading: str) -> str:
 
 
 _RUN_ON = re.compile(r"(?:(?<=\s)|^)\(?([a-z]|\d{1,2})[.)](?=\s+\S)")
+_RUN_ON_CASELESS = re.compile(_RUN_ON.pattern, re.IGNORECASE)
 
 
-def _split_run_on(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split "a. … b. … c. …" running on one line into items (a chain a, b, … of two or more)."""
+def _split_run_on(text: str, start: int, end: int, caseless: bool = False) -> list[tuple[int, int]]:
+    """Split "a. … b. … c. …" running on one line into items (a chain a, b, … of two or more).
+
+    Letters are lower-case markers, except in a text in one case ("A. … B. …" of an upper-cased export).
+    """
     segment = text[start:end]
-    markers = [(m.start(), m.end(), m.group(1)) for m in _RUN_ON.finditer(segment)]
+    markers = [(m.start(), m.end(), m.group(1).lower())
+               for m in (_RUN_ON_CASELESS if caseless else _RUN_ON).finditer(segment)]
     chain: list[tuple[int, int]] = []
     expected = None
     for m_start, m_end, label in markers:
@@ -349,12 +356,15 @@ def _is_connector(content: str) -> bool:
     return content.rstrip(":").strip().lower() in ("or", "and", "and/or")
 
 
-def _is_heading_only(content: str, rules: SectionRules) -> bool:
-    """A pure lead-in ("Patients must have:") or a category heading ("Renal:"), not a criterion."""
+def _is_heading_only(content: str, rules: SectionRules, caseless: bool = False) -> bool:
+    """A pure lead-in ("Patients must have:") or a category heading ("Renal:"), not a criterion.
+
+    Capitals mark a heading ("RENAL:") only in a text whose casing says something (``caseless`` false).
+    """
     if not content.endswith(":"):
         return False
     words = _WORD.findall(content)
-    if len(words) <= 3 and not any(ch.isdigit() for ch in content) and (content.isupper() or not any(
+    if len(words) <= 3 and not any(ch.isdigit() for ch in content) and (content.isupper() and not caseless or not any(
             rules.constraint.fullmatch(w.rstrip(":").lower()) for w in words)):
         return True
     return all(rules.filler.fullmatch(w.rstrip(":").lower()) for w in words)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
+from extractor.casing import is_caseless, recase
 from extractor.catalogue import Catalogue, Variable, is_case_sensitive, load_catalogue
 from extractor.patterns import trie_alternation
 from extractor.records import Criterion, Threshold
@@ -34,8 +35,8 @@ GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}))
 # any other ³ is a cube ("/mm³") and any other £ is money.
 _SYMBOL_FONT = {"³": "≥", "£": "≤"}
 _UNDERLINED = re.compile(r"(?<=[<>])_")
-# "Â³" is the same ³ mis-decoded.
-_SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?:Â|(?<![\w/^]))[³£](?=\s?\d))|³")
+# "Â³" is the same ³ mis-decoded ("â³" once a text is lower-cased).
+_SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?:[Ââ]|(?<![\w/^]))[³£](?=\s?\d))|³")
 _LOW, _HIGH, _EQ = "low", "high", "eq"
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
@@ -711,9 +712,14 @@ def _candidate_ids(v: _Value) -> frozenset[str]:
 # ------------------------------------------------------------------------------ public API
 
 
+def folded_text(text: str) -> str:
+    """``text`` folded for matching (:func:`fold`), in its usual casing first when it has none (casing.py)."""
+    return fold(recase(text) if is_caseless(text) else text)
+
+
 def criterion_thresholds(text: str, lead: Lead | None = None) -> list[Threshold]:
     """Thresholds stated by one criterion; offsets relative to ``text``."""
-    folded = fold(text)
+    folded = folded_text(text)
     return _extract(text, folded, lower(folded), lead)[0]
 
 
@@ -799,7 +805,7 @@ def lead_in(text: str, records: Sequence[Threshold] = (), current: Lead | None =
     ``current``, a heading without numbers ("Age: Maximum serum creatinine (mg/dL)")
     refines it with a unit and a bound.
     """
-    folded = fold(text)
+    folded = folded_text(text)
     return _lead_in(folded, lower(folded), records, current)
 
 
@@ -840,7 +846,7 @@ def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Thresho
     only as above, or every sub-item of "one of the following conditions applies:" would take
     whatever that sentence happens to mention. Text outside every criterion yields nothing.
     """
-    folded = fold(text)
+    folded = folded_text(text)
     low = lower(folded)
     out: list[Threshold] = []
     lead: Lead | None = None

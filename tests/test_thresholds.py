@@ -222,3 +222,21 @@ def test_the_same_surface_may_stand_before_and_after_the_number(tmp_path: Path,
     monkeypatch.setattr(thresholds, "data_path", lambda name: path)
     comparators, prefix, postfix = thresholds._read_comparators()
     assert prefix == postfix == ["at least"] and list(comparators) == ["atleast"]
+
+
+def caseless(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with its texts in lower case ("Μ".lower() is "μ", the micro sign's twin)."""
+    return {k: v.lower().replace("µ", "μ") if k in ("span", "subgroup") else v for k, v in record.items()}
+
+
+def same_records_in_any_case(case: dict[str, Any], recased: dict[str, Any]) -> None:
+    assert [caseless(as_case_record(t)) for t in run_case(recased)] == [caseless(r) for r in case["expected"]]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{i}:{c['source']}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize("casing", ["lower", "upper"])
+def test_real_phrasing_in_one_case(case: dict[str, Any], casing: str) -> None:
+    """Exports hand text over in one case: every table case gives the same records lower- and upper-cased."""
+    change = str.lower if casing == "lower" else str.upper
+    recased = {**case, "text": change(case["text"]), "context": [change(c) for c in case.get("context", [])]}
+    same_records_in_any_case(case, recased)
