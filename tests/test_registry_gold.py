@@ -140,3 +140,21 @@ def test_the_registry_gold_texts_are_not_committed() -> None:
     """The corpus texts are read from ../shared: no committed file under annotations/registry holds one."""
     for path in (ANNOTATIONS / "registry").rglob("*.json"):
         assert "text" not in json.loads(path.read_text(encoding="utf-8")), path
+
+
+@needs_shared
+def test_the_registry_gold_builds_and_validates(tmp_path: Path) -> None:
+    """120 reconciled specs -> 40 dev and 80 test documents, each with its page variant, all valid."""
+    import build
+
+    from extractor.evaluation import load_documents
+    from extractor.validate import validate
+
+    assert build.write_gold(tmp_path) == {"dev": 40, "dev_page": 40, "test": 80, "test_page": 80}
+    for folder in ("dev", "test", "dev_page", "test_page"):
+        assert [str(p) for p in validate([tmp_path / folder])] == []
+    field, page = load_documents(tmp_path / "test"), load_documents(tmp_path / "test_page")
+    assert all(doc.logic and doc.entities is None and doc.meta == {"eligibility": True} for doc in field.values())
+    for doc_id, doc in field.items():
+        assert [doc.text[c.start:c.end] for c in doc.criteria] == \
+               [page[doc_id].text[c.start:c.end] for c in page[doc_id].criteria]
