@@ -37,11 +37,13 @@ from extractor.resources import DataFile, DataFileError, data_path
 
 SECTION_CHOICES: tuple[str, ...] = ("auto", "inclusion", "exclusion")
 _RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
-_ROLES = {"heading", "stop", "bullet", "filler", "constraint"}
+_ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label"}
 _HEADING_KINDS = {"inclusion", "exclusion", "any"}
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
 _WRAPPED_INDENT = 6
+#: A topic label alone on its line heads a list when it says so ("Regulatory Requirements"); "Pregnancy" is an item.
+_HEADING_NOUN = re.compile(r"\b(?:criteria|requirements)\s*:?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class SectionRules:
     bullet: re.Pattern[str]
     filler: re.Pattern[str]
     constraint: re.Pattern[str]
+    topic_label: re.Pattern[str]
+    population_label: re.Pattern[str]
 
     @classmethod
     def load(cls, path: str | None = None) -> "SectionRules":
@@ -82,7 +86,10 @@ class SectionRules:
         bullet = re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role['bullet'])})[ \t]*", flags)
         filler, constraint = (re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
                               for role in ("filler", "constraint"))
-        return cls(headings, stop, bullet, filler, constraint)
+        # A label is the whole line, or the start of a line up to its colon (the rest is a criterion).
+        topic, population = (re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role[role])})(?=\s*:\s*\S|\s*:?\s*$)",
+                                        flags) for role in ("topic_label", "population_label"))
+        return cls(headings, stop, bullet, filler, constraint, topic, population)
 
 
 @lru_cache(maxsize=1)
@@ -106,6 +113,7 @@ class _Item:
     indent: int
     kind: str
     section: str | None
+    label: str | None = None    # the topic label opening its line ("Age:"), passed on as ``lead_in``
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +178,7 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
                 layout.lead_ins.append((start, end))
             else:
                 layout.criteria.append(Criterion(start, end, item.kind, content,
-                                                 lead_in=lead[0] if lead is not None else None,
+                                                 lead_in=item.label or (lead[0] if lead is not None else None),
                                                  section=item.section))
                 deeper = deeper or (lead is not None and item.indent > lead[1])
             if content.endswith(":"):
@@ -291,9 +299,34 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
             kind = None       # a page's list ended: what follows is page text
             continue
         section_lines.append((line.start, line.end))
-        current = _Item(line.content, line.end, line.indent, kind, heading_text)
+        label = _label(content, rules)
+        if label is None:
+            current = _Item(line.content, line.end, line.indent, kind, heading_text)
+            continue
+        length, population = label
+        label_text = _heading_text(content[:length])
+        rest = _skip_bullets(text, line.content + length, line.end, rules)
+        if rest < line.end:     # "Renal: creatinine ≤ 1.5 mg/dL": the label heads its own line only
+            yield _Heading(line.content, line.content + len(content[:length].rstrip()), label_text)
+            current = _Item(rest, line.end, line.indent, kind, label_text if population else heading_text,
+                            None if population else content[:length].strip())
+        elif population or _HEADING_NOUN.search(content):   # "Part 1", "For Parts 1 and 3:", "Regulatory Requirements"
+            yield _Heading(line.content, line.end, label_text)
+            heading_text = label_text if population else heading_text
+        else:                   # "Age:" alone: a category lead-in, which passes its variable on
+            current = _Item(line.content, line.end, line.indent, kind, heading_text)
     if current is not None:
         yield current
+
+
+def _label(content: str, rules: SectionRules) -> tuple[int, bool] | None:
+    """(length through its colon, is a population label) of a heading label opening an unbulleted line."""
+    for pattern, population in ((rules.population_label, True), (rules.topic_label, False)):
+        m = pattern.match(content)
+        if m is not None:
+            colon = re.match(r"\s*:?", content[m.end():])
+            return m.end() + (colon.end() if colon else 0), population
+    return None
 
 
 def _skip_bullets(text: str, pos: int, end: int, rules: SectionRules) -> int:

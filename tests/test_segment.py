@@ -162,3 +162,24 @@ def test_a_bullet_right_after_an_inline_heading_is_left_out() -> None:
     text = "\n        Inclusion Criteria:- Confirmed diagnosis of adenocarcinoma\n\n          -  No prior chemotherapy\n"
     assert [c.text for c in find_criteria(text, eligibility=True)] == ["Confirmed diagnosis of adenocarcinoma",
                                                                        "No prior chemotherapy"]
+
+
+# (excerpt, expected (criterion text, section, lead_in)); sources: dev trials of the registry gold.
+LABEL_CASES = [
+    # leukemia_trials.csv NCT00357565: topic labels opening unbulleted lines are headings
+    ("Inclusion Criteria:\nRenal: glomerial filtration rate > 60ml/min/1.73m^2\nPregnancy\n",
+     [("glomerial filtration rate > 60ml/min/1.73m^2", "Inclusion Criteria", "Renal:"),
+      ("Pregnancy", "Inclusion Criteria", None)]),
+    # leukemia_trials.csv NCT03589729: a cohort label heads its own line only
+    ("Inclusion Criteria:\nCohort 1: Frontline cohort patients are eligible\nAge >= 18 years\n",
+     [("Frontline cohort patients are eligible", "Cohort 1", None), ("Age >= 18 years", "Inclusion Criteria", None)]),
+    # registry_sample.csv NCT02078310: a part label alone on its line heads the items under it
+    ("\n        Part 1\n\n        Inclusion Criteria:\n\n          -  Healthy volunteers\n\n        Part 2\n\n"
+     "          -  Diagnosed migraine\n",
+     [("Healthy volunteers", "Inclusion Criteria", None), ("Diagnosed migraine", "Part 2", None)]),
+]
+
+
+@pytest.mark.parametrize("text, expected", LABEL_CASES)
+def test_labels_opening_a_line_are_headings(text: str, expected: list[tuple[str, str | None, str | None]]) -> None:
+    assert [(c.text, c.section, c.lead_in) for c in find_criteria(text, eligibility=True)] == expected
