@@ -284,8 +284,13 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
         if line.bulleted:
             if current is not None:
                 yield current
+                current = None
             bulleted_section = True
             section_lines.append((line.start, line.end))
+            if content.endswith(":") and _is_population_heading(content, rules):   # "-  For Parts 1 and 3:"
+                heading_text = _heading_text(content)
+                yield _Heading(line.content, line.end, heading_text)
+                continue
             current = _Item(line.content, line.end, line.indent, kind, heading_text)
             continue
         if continues and current is not None:
@@ -317,6 +322,12 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
             current = _Item(line.content, line.end, line.indent, kind, heading_text)
     if current is not None:
         yield current
+
+
+def _is_population_heading(content: str, rules: SectionRules) -> bool:
+    """A whole line that is a population, part or list label ("For Parts 1 and 3:", "Cohort B")."""
+    m = rules.population_label.match(content)
+    return m is not None and not content[m.end():].strip(" :")
 
 
 def _label(content: str, rules: SectionRules) -> tuple[int, bool] | None:

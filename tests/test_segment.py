@@ -183,3 +183,21 @@ LABEL_CASES = [
 @pytest.mark.parametrize("text, expected", LABEL_CASES)
 def test_labels_opening_a_line_are_headings(text: str, expected: list[tuple[str, str | None, str | None]]) -> None:
     assert [(c.text, c.section, c.lead_in) for c in find_criteria(text, eligibility=True)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # registry_sample.csv NCT03140072 (dev): a bulleted part label ending in ":" heads its sub-items
+    ("\n        Inclusion Criteria:\n\n          -  For Parts 1 and 3:\n\n               -  Healthy male and female "
+     "subjects aged 18 to 50 years.\n", [("Healthy male and female subjects aged 18 to 50 years.", "For Parts 1 and 3")]),
+    # leukemia_trials.csv NCT02722668 (dev): a list heading without a colon names the section
+    ("Inclusion Criteria:\nOrgan Function Criteria\nAdequate organ function is defined as:\nDLCO ≥ 40% predicted\n",
+     [("Adequate organ function is defined as:", "Organ Function Criteria"),
+      ("DLCO ≥ 40% predicted", "Organ Function Criteria")]),
+    # LCT NCT03863730: a criterion that ends in "criteria" is no heading
+    ("Inclusion Criteria:\nIrritable bowel syndrome defined by ROME III criteria\n",
+     [("Irritable bowel syndrome defined by ROME III criteria", "Inclusion Criteria")]),
+    # a bulleted item that names a population is no heading without a colon
+    ("Inclusion Criteria:\n- Healthy volunteers\n", [("Healthy volunteers", "Inclusion Criteria")]),
+])
+def test_list_and_part_headings(text: str, expected: list[tuple[str, str]]) -> None:
+    assert [(c.text, c.section) for c in find_criteria(text, eligibility=True)] == expected
