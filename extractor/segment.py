@@ -240,9 +240,11 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
     declared = section if section != "auto" else None
     kind: str | None = (declared or "inclusion") if whole else None
     heading_text: str | None = None
+    heading_indent = 0          # a page's section holds the lines indented at least as its heading
     current: _Item | None = None
     after_blank = False
-    bulleted_section = False
+    bulleted_section = False    # the section's list has bullets …
+    plain_items = False         # … and no item without one (a single-newline list with a stray "*" is plain)
     for line in lines:
         content = text[line.content:line.end]
         if not content:
@@ -263,6 +265,7 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
                 current = None
             head_kind, length = heading
             heading_text = _heading_text(content[:length])
+            heading_indent = line.indent
             section_lines.append((line.content, line.end))
             yield _Heading(line.content, line.content + len(content[:length].rstrip()), heading_text)
             if declared:
@@ -271,7 +274,7 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
                 kind = head_kind
             elif kind is None or not whole:
                 kind = "inclusion"
-            bulleted_section = False
+            bulleted_section = plain_items = False
             rest = _skip_bullets(text, line.content + length, line.end, rules)
             if rest < line.end:
                 current = _Item(rest, line.end, line.indent, kind, heading_text)
@@ -300,9 +303,11 @@ def _items(text: str, lines: list[_Line], rules: SectionRules, section: str, who
         if current is not None:
             yield current
             current = None
-        if not whole and (bulleted_section or rules.stop.match(content)):
-            kind = None       # a page's list ended: what follows is page text
+        if not whole and (rules.stop.match(content) or line.indent < heading_indent
+                          or heading_indent == 0 and bulleted_section and not plain_items):
+            kind = None       # a page's list ended: what follows (less indented than its heading) is page text
             continue
+        plain_items = True
         section_lines.append((line.start, line.end))
         label = _label(content, rules)
         if label is None:

@@ -201,3 +201,21 @@ def test_labels_opening_a_line_are_headings(text: str, expected: list[tuple[str,
 ])
 def test_list_and_part_headings(text: str, expected: list[tuple[str, str]]) -> None:
     assert [(c.text, c.section) for c in find_criteria(text, eligibility=True)] == expected
+
+
+@pytest.mark.parametrize("page, expected", [
+    # registry_sample.csv NCT02078310 (dev) as a page: an unbulleted paragraph indented like the
+    # section's heading belongs to the section; page text at the margin after it does not
+    ("Cookies.\n\nEligibility\n\n        Inclusion Criteria:\n\n          -  Healthy volunteers\n\n"
+     "        Part 2\n\n          -  Diagnosed migraine\n\nGet updates\n\nSign up for news.\n",
+     ["Healthy volunteers", "Diagnosed migraine"]),
+    # leukemia_trials.csv NCT04582864 (dev) as a page: one "*" line in a single-newline list does not end it
+    ("Eligibility\nInclusion Criteria:\nAble to have corticosteroids weaned\n**calcineurin inhibitors must be "
+     "stopped\nAt least 18 years of age.\n", ["Able to have corticosteroids weaned",
+                                             "calcineurin inhibitors must be stopped", "At least 18 years of age."]),
+    # a bulleted list at the margin still ends at the first paragraph after it (seed 000's layout)
+    ("Who can enter\n  • Children up to 25 years old\n\nGoal\n\nThe goal is to understand.\n",
+     ["Children up to 25 years old"]),
+])
+def test_a_page_section_runs_to_what_is_not_its_text(page: str, expected: list[str]) -> None:
+    assert [c.text for c in find_criteria(page)] == expected
