@@ -1,0 +1,208 @@
+"""A text as lines, and its eligibility sections as raw items and headings, in order.
+
+Items are bullet/numbered lines, un-bulleted lines (single-newline lists), or paragraphs in the legacy
+registry layout whose lines wrap at ~90 columns with deep indentation (there a blank line, not a
+newline, ends an item). ``read_items`` also reports every line it reads inside a section, so that the
+caller can account for each one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from extractor.segment.rules import (HEADING_NOUN, SectionRules, is_population_heading, line_label, match_heading,
+                                     section_name, skip_bullets)
+
+Span = tuple[int, int]
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_WRAPPED_INDENT = 6
+@dataclass(slots=True)
+class Line:
+    start: int          # offset of the line's first character
+    content: int        # offset of the first character after indentation and bullets
+    end: int            # offset after the last non-space character (== content when blank)
+    indent: int         # columns of leading white space
+    bulleted: bool
+
+
+@dataclass(slots=True)
+class Item:
+    start: int
+    end: int
+    indent: int
+    kind: str
+    section: str | None
+    label: str | None = None    # the topic label opening its line ("Age:"), passed on as ``lead_in``
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A section heading's span on its line, and its text as the criteria under it carry it."""
+
+    start: int
+    end: int
+    section: str
+
+
+def split_lines(text: str, rules: SectionRules) -> Iterator[Line]:
+    for m in _LINE.finditer(text):
+        if m.start() == len(text) and m.start() > 0:
+            break
+        line = m.group().rstrip("\r\n")
+        stripped = line.rstrip()
+        start = m.start()
+        lead = len(line) - len(line.lstrip())
+        pos = lead
+        bulleted = False
+        while pos < len(stripped):
+            b = rules.bullet.match(stripped, pos)
+            if not b or b.end() == pos:
+                break
+            pos, bulleted = b.end(), True
+        indent = len(line[:lead].expandtabs(4))
+        yield Line(start, start + pos, start + len(stripped), indent, bulleted)
+
+
+def is_wrapped_layout(lines: list[Line]) -> bool:
+    """Legacy registry XML: most lines deeply indented, so a newline is a wrap, not an item break."""
+    filled = [ln for ln in lines if ln.end > ln.content]
+    return bool(filled) and sum(ln.indent >= _WRAPPED_INDENT for ln in filled) >= 0.6 * len(filled)
+
+
+def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, whole: bool,
+           wrapped: bool, section_lines: list[Span]) -> Iterator[Item | Heading]:
+    """Raw items (before run-on splitting and lead-in removal) and headings of the eligibility sections.
+
+    Every non-blank line read inside a section is added to ``section_lines``.
+    """
+    declared = section if section != "auto" else None
+    kind: str | None = (declared or "inclusion") if whole else None
+    heading_text: str | None = None
+    heading_indent = 0          # a page's section holds the lines indented at least as its heading
+    current: Item | None = None
+    after_blank = False
+    bulleted_section = False    # the section's list has bullets …
+    plain_items = False         # … and no item without one (a single-newline list with a stray "*" is plain)
+    for line in lines:
+        content = text[line.content:line.end]
+        if not content:
+            after_blank = True
+            if wrapped and current is not None:
+                yield current
+                current = None
+            continue
+        continues = current is not None and not line.bulleted and not after_blank and (
+            wrapped or line.indent > current.indent)
+        after_blank = False
+        heading = match_heading(content, rules)
+        if heading is not None and continues and not content[:heading[1]].rstrip().endswith(":"):
+            heading = None    # "… who meet the / exclusion criteria." wraps; it is no heading
+        if heading is not None:
+            if current is not None:
+                yield current
+                current = None
+            head_kind, length = heading
+            heading_text = section_name(content[:length])
+            heading_indent = line.indent
+            section_lines.append((line.content, line.end))
+            yield Heading(line.content, line.content + len(content[:length].rstrip()), heading_text)
+            if declared:
+                kind = declared
+            elif head_kind != "any":
+                kind = head_kind
+            elif kind is None or not whole:
+                kind = "inclusion"
+            bulleted_section = plain_items = False
+            rest = skip_bullets(text, line.content + length, line.end, rules)
+            if rest < line.end:
+                current = Item(rest, line.end, line.indent, kind, heading_text)
+            continue
+        if kind is None:
+            continue
+        if not whole and current is None and not line.bulleted and rules.stop.match(content):
+            kind = None
+            continue
+        if line.bulleted:
+            if current is not None:
+                yield current
+                current = None
+            bulleted_section = True
+            section_lines.append((line.start, line.end))
+            if content.endswith(":") and is_population_heading(content, rules):   # "-  For Parts 1 and 3:"
+                heading_text = section_name(content)
+                yield Heading(line.content, line.end, heading_text)
+                continue
+            current = Item(line.content, line.end, line.indent, kind, heading_text)
+            continue
+        if continues and current is not None:
+            section_lines.append((line.start, line.end))
+            current.end = line.end
+            continue
+        if current is not None:
+            yield current
+            current = None
+        if not whole and (rules.stop.match(content) or line.indent < heading_indent
+                          or heading_indent == 0 and bulleted_section and not plain_items):
+            kind = None       # a page's list ended: what follows (less indented than its heading) is page text
+            continue
+        plain_items = True
+        section_lines.append((line.start, line.end))
+        label = line_label(content, rules)
+        if label is None:
+            current = Item(line.content, line.end, line.indent, kind, heading_text)
+            continue
+        length, population = label
+        label_text = section_name(content[:length])
+        rest = skip_bullets(text, line.content + length, line.end, rules)
+        if rest < line.end:     # "Renal: creatinine ≤ 1.5 mg/dL": the label heads its own line only
+            yield Heading(line.content, line.content + len(content[:length].rstrip()), label_text)
+            current = Item(rest, line.end, line.indent, kind, label_text if population else heading_text,
+                            None if population else content[:length].strip())
+        elif population or HEADING_NOUN.search(content):   # "Part 1", "For Parts 1 and 3:", "Regulatory Requirements"
+            yield Heading(line.content, line.end, label_text)
+            heading_text = label_text if population else heading_text
+        else:                   # "Age:" alone: a category lead-in, which passes its variable on
+            current = Item(line.content, line.end, line.indent, kind, heading_text)
+    if current is not None:
+        yield current
+
+
+_RUN_ON = re.compile(r"(?:(?<=\s)|^)\(?([a-z]|\d{1,2})[.)](?=\s+\S)")
+_RUN_ON_CASELESS = re.compile(_RUN_ON.pattern, re.IGNORECASE)
+
+
+def split_run_on(text: str, start: int, end: int, caseless: bool = False) -> list[tuple[int, int]]:
+    """Split "a. … b. … c. …" running on one line into items (a chain a, b, … of two or more).
+
+    Letters are lower-case markers, except in a text in one case ("A. … B. …" of an upper-cased export).
+    """
+    segment = text[start:end]
+    markers = [(m.start(), m.end(), m.group(1).lower())
+               for m in (_RUN_ON_CASELESS if caseless else _RUN_ON).finditer(segment)]
+    chain: list[tuple[int, int]] = []
+    expected = None
+    for m_start, m_end, label in markers:
+        if expected is None and label in ("a", "1"):
+            chain, expected = [(m_start, m_end)], label
+        elif expected is not None and label == _nextline_label(expected):
+            chain.append((m_start, m_end))
+            expected = label
+    if len(chain) < 2:
+        return [(start, end)]
+    bounds = [(0, chain[0][0])] if segment[:chain[0][0]].strip() else []
+    for i, (_, m_end) in enumerate(chain):
+        stop = chain[i + 1][0] if i + 1 < len(chain) else len(segment)
+        bounds.append((m_end, stop))
+    spans = []
+    for s, e in bounds:
+        piece = segment[s:e]
+        s += len(piece) - len(piece.lstrip())
+        e -= len(piece) - len(piece.rstrip())
+        if e > s:
+            spans.append((start + s, start + e))
+    return spans
+
+
+def _nextline_label(label: str) -> str:
+    return str(int(label) + 1) if label.isdigit() else chr(ord(label) + 1)

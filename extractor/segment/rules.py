@@ -1,0 +1,129 @@
+"""The line-level rules of ``data/sections.json``, and the predicates that read one line's content with them.
+
+Which line is a heading, a label, a pure lead-in or a connector is data (the vocabularies) plus these
+small functions; ``lines.read_items`` applies them to a whole text in order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractor.resources import DataFile, DataFileError, data_path
+
+_RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
+_ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label"}
+_HEADING_KINDS = {"inclusion", "exclusion", "any"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
+#: A topic label alone on its line heads a list when it says so ("Regulatory Requirements"); "Pregnancy" is an item.
+HEADING_NOUN = re.compile(r"\b(?:criteria|requirements)\s*:?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class SectionRules:
+    """Compiled rules of ``data/sections.json``."""
+
+    headings: tuple[tuple[re.Pattern[str], str], ...]
+    stop: re.Pattern[str]
+    bullet: re.Pattern[str]
+    filler: re.Pattern[str]
+    constraint: re.Pattern[str]
+    topic_label: re.Pattern[str]
+    population_label: re.Pattern[str]
+
+    @classmethod
+    def load(cls, path: str | None = None) -> "SectionRules":
+        """Read and validate the rule file; errors name the file and the rule."""
+        file = data_path("sections.json") if path is None else path
+        rows = _RULES_FILE.read_json(file, "rules")
+        by_role: dict[str, list[tuple[str, str]]] = {role: [] for role in _ROLES}
+        for i, row in enumerate(rows):
+            role, kind = row["role"], row.get("kind")
+            if role not in _ROLES:
+                raise DataFileError(f"{file}, rules[{i}]: unknown role {role!r}")
+            if (role == "heading") != (kind in _HEADING_KINDS):
+                raise DataFileError(f"{file}, rules[{i}]: headings need a kind in {sorted(_HEADING_KINDS)}, "
+                                    "other roles none")
+            try:
+                re.compile(row["regex"])
+            except re.error as exc:
+                raise DataFileError(f"{file}, rules[{i}]: bad regex: {exc}") from exc
+            by_role[role].append((row["regex"], kind or ""))
+        if not all(by_role[role] for role in _ROLES):
+            raise DataFileError(f"{file}: needs at least one rule of each role {sorted(_ROLES)}")
+        flags = re.IGNORECASE
+        headings = tuple(
+            (re.compile(rf"(?:{rx})(?:\s*[:.\-\u2013]?\s*$|\s*:\s*(?=\S))", flags), kind)
+            for rx, kind in by_role["heading"])
+        stop = re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role['stop'])})\s*:?\s*$", flags)
+        bullet = re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role['bullet'])})[ \t]*", flags)
+        filler, constraint = (re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
+                              for role in ("filler", "constraint"))
+        # A label is the whole line, or the start of a line up to its colon (the rest is a criterion).
+        topic, population = (re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role[role])})(?=\s*:\s*\S|\s*:?\s*$)",
+                                        flags) for role in ("topic_label", "population_label"))
+        return cls(headings, stop, bullet, filler, constraint, topic, population)
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> SectionRules:
+    return SectionRules.load()
+
+
+def match_heading(content: str, rules: SectionRules) -> tuple[str, int] | None:
+    """(kind, length of the heading) when ``content`` starts with a section heading."""
+    for pattern, kind in rules.headings:
+        m = pattern.match(content)
+        if m:
+            return kind, m.end()
+    return None
+
+
+def is_population_heading(content: str, rules: SectionRules) -> bool:
+    """A whole line that is a population, part or list label ("For Parts 1 and 3:", "Cohort B")."""
+    m = rules.population_label.match(content)
+    return m is not None and not content[m.end():].strip(" :")
+
+
+def line_label(content: str, rules: SectionRules) -> tuple[int, bool] | None:
+    """(length through its colon, is a population label) of a heading label opening an unbulleted line."""
+    for pattern, population in ((rules.population_label, True), (rules.topic_label, False)):
+        m = pattern.match(content)
+        if m is not None:
+            colon = re.match(r"\s*:?", content[m.end():])
+            return m.end() + (colon.end() if colon else 0), population
+    return None
+
+
+def skip_bullets(text: str, pos: int, end: int, rules: SectionRules) -> int:
+    """The offset after white space and bullets from ``pos`` ("Inclusion Criteria:- Age …" has one)."""
+    while True:
+        pos += len(text[pos:end]) - len(text[pos:end].lstrip())
+        m = rules.bullet.match(text, pos, end)
+        if m is None or m.end() == pos:
+            return pos
+        pos = m.end()
+
+
+def section_name(heading: str) -> str:
+    """A heading as a criterion's ``section`` carries it: as written, without its colon and white space."""
+    return heading.strip().rstrip(":.-\u2013").strip()
+
+
+def is_connector(content: str) -> bool:
+    """A bare "OR" / "AND" between two items joins them; it is no criterion."""
+    return content.rstrip(":").strip().lower() in ("or", "and", "and/or")
+
+
+def is_heading_only(content: str, rules: SectionRules, caseless: bool = False) -> bool:
+    """A pure lead-in ("Patients must have:") or a category heading ("Renal:"), not a criterion.
+
+    Capitals mark a heading ("RENAL:") only in a text whose casing says something (``caseless`` false).
+    """
+    if not content.endswith(":"):
+        return False
+    words = _WORD.findall(content)
+    if len(words) <= 3 and not any(ch.isdigit() for ch in content) and (content.isupper() and not caseless or not any(
+            rules.constraint.fullmatch(w.rstrip(":").lower()) for w in words)):
+        return True
+    return all(rules.filler.fullmatch(w.rstrip(":").lower()) for w in words)
