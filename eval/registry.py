@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.evaluation import build_report, load_documents, predict, render_errors, render_markdown, score
-from extractor.evaluation.report import fmt_score
+from extractor.evaluation.report import fmt_score, report_field
 from extractor.records import Document
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,13 +59,6 @@ def run_registry(gold_root: Path) -> tuple[dict[str, dict[str, Any]], dict[str, 
     return reports, errors
 
 
-def field(report: dict[str, Any], path: str) -> Any:
-    value: Any = report
-    for key in path.split("."):
-        value = value[key]
-    return value
-
-
 def render_registry(reports: dict[str, dict[str, Any]], errors: dict[str, str]) -> list[str]:
     """Markdown body: the summary table, the test tables (per variable), the dev errors."""
     lines = ["| gold | documents | " + " | ".join(h for h, _ in COLUMNS) + " |",
@@ -73,7 +66,7 @@ def render_registry(reports: dict[str, dict[str, Any]], errors: dict[str, str]) 
     for name in sorted(reports, key=list(TITLES).index):
         report = reports[name]
         lines.append(f"| {TITLES[name]} | {report['documents']} | "
-                     + " | ".join(fmt_score(field(report, path)) for _, path in COLUMNS) + " |")
+                     + " | ".join(fmt_score(report_field(report, path)) for _, path in COLUMNS) + " |")
     for name in ("test", "test_page", "dev", "dev_page"):
         lines += ["", render_markdown(reports[name], TITLES[name]).rstrip()]
     for name, listing in errors.items():

@@ -23,7 +23,7 @@ from typing import Any
 from extractor.convert import convert_brat
 from extractor.entities.tagger import default_model_path, detect_backend
 from extractor.evaluation import build_report, evaluate, render_errors, render_markdown
-from extractor.evaluation.report import fmt_score
+from extractor.evaluation.report import fmt_score, report_field
 from extractor.records import LAYERS
 from provenance import commit_label
 from registry import build_gold, run_registry, render_registry
@@ -124,20 +124,13 @@ def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: 
                   "after mapping) and their own matching rules; shown for orientation.", "",
                   "| system | metric | published | ours (same fields) | source |", "|---|---|---|---|---|"]
         for row in published:
-            ours = " / ".join(fmt_score(_field(report, path)) for path in row["ours"])
+            ours = " / ".join(fmt_score(report_field(report, path)) for path in row["ours"])
             lines.append(f"| {row['system']} | {row['metric']} | {row['value']} | {ours} "
                          f"(`{'`, `'.join(row['ours'])}`) | {row['source']} |")
         lines.append("")
     if errors:
         lines += ["## First errors per layer (strict strategies)", "", "```", errors.rstrip(), "```", ""]
     return "\n".join(lines)
-
-
-def _field(report: dict[str, Any], path: str) -> Any:
-    value: Any = report
-    for key in path.split("."):
-        value = value[key]
-    return value
 
 
 if __name__ == "__main__":

@@ -35,6 +35,14 @@ def _breakdown(tally: Tally) -> dict[str, dict[str, Any]]:
     return {key: counts.as_dict() for key, counts in sorted(tally.per_key.items())}
 
 
+def report_field(report: dict[str, Any], path: str) -> Any:
+    """A value of the report by its dotted path ("thresholds.full.f1", "logic.section.accuracy")."""
+    value: Any = report
+    for key in path.split("."):
+        value = value[key]
+    return value
+
+
 def fmt_score(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
