@@ -13,19 +13,17 @@ from functools import lru_cache
 
 from extractor.catalogue import is_case_sensitive, load_catalogue
 
-#: Below this share of upper-case (or lower-case) letters, a text's casing says nothing.
-CASELESS_SHARE = 0.02
 #: A word, hyphenated compounds whole ("hct-ci" is no "Hct"), with a trailing "+" ("cd4+", "k+").
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(\+?)")
 _ROMAN = re.compile(r"[ivxIVX]{1,4}")
 
 
 def is_caseless(text: str) -> bool:
-    """Whether (almost) all letters of ``text`` have one case, so that case cannot tell words apart."""
-    upper = sum(c.isupper() for c in text)
-    lower = sum(c.islower() for c in text)
-    letters = upper + lower
-    return letters > 0 and min(upper, lower) <= CASELESS_SHARE * letters
+    """Whether every cased letter of ``text`` has one case, so that case cannot tell words apart.
+
+    ``str.islower``/``isupper`` run in C: this is called once per document on the batch path.
+    """
+    return text.islower() or text.isupper()
 
 
 @lru_cache(maxsize=1)
