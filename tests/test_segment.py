@@ -219,3 +219,40 @@ def test_list_and_part_headings(text: str, expected: list[tuple[str, str]]) -> N
 ])
 def test_a_page_section_runs_to_what_is_not_its_text(page: str, expected: list[str]) -> None:
     assert [c.text for c in find_criteria(page)] == expected
+
+
+#: Alternatives (``any_of``): registry gold dev trials' layouts, abridged; expected (criterion start, any_of).
+ALTERNATIVES_CASES = [
+    ("registry dev NCT04203316 (single-newline block under an 'at least one of' lead-in, ended by a blank line)",
+     "Inclusion Criteria:\n\nPatient must have > 5% leukemic blasts in at least one of the following clinical "
+     "scenarios:\n\nSecond or greater relapse after chemotherapy\nRefractory after >= 2 attempts at induction "
+     "therapy\n\nRelapsed patients\n",
+     [("Patient must have", None), ("Second or greater", 1), ("Refractory after", 1), ("Relapsed patients", None)]),
+    ("registry dev NCT03506802 (legacy layout: the set is the lead-in's deeper items)",
+     "\n        Inclusion Criteria:\n\n          -  Measurable disease defined by at least one of the following:\n\n"
+     "               -  Serum monoclonal protein > 1gm/dL\n\n               -  Serum free light chain >= 10mg/dL\n\n"
+     "          -  Adequate organ function defined as:\n\n               -  Platelets >= 75 x 10^9/L\n",
+     [("Measurable disease", None), ("Serum monoclonal", 1), ("Serum free", 1), ("Adequate organ", None),
+      ("Platelets", None)]),
+    ("registry dev NCT02720926 (an item ending in OR joins the next)",
+     "Inclusion Criteria:\n\n- creatinine within normal institutional limits OR\n- creatinine clearance >55 mL/min\n"
+     "- Hemoglobin >= 9 g/dL\n",
+     [("creatinine within", 1), ("creatinine clearance", 1), ("Hemoglobin", None)]),
+    ("an OR connector line joins the items around it",
+     "Inclusion Criteria:\n\n- Age 18 or older\n\nOR\n\n- Age 12 to 17 with consent of a parent\n- Signed consent\n",
+     [("Age 18", 1), ("Age 12", 1), ("Signed", None)]),
+    ("registry dev NCT00363311 (exclusion 'any of the following', ended by the heading)",
+     "Exclusion Criteria:\n\n- Treated for prostate cancer with any of the following:\n  - Radiotherapy\n"
+     "  - Chemotherapy\n- Known hypersensitivity\n",
+     [("Treated for", None), ("Radiotherapy", 1), ("Chemotherapy", 1), ("Known", None)]),
+    ("'all of the following' is no set",
+     "Inclusion Criteria:\n\n- Must meet all of the following:\n  - Age 18 or older\n  - Signed consent\n",
+     [("Age 18", None), ("Signed", None)]),     # the lead-in is a pure lead-in, no criterion
+]
+
+
+@pytest.mark.parametrize("source, text, expected", ALTERNATIVES_CASES, ids=[c[0] for c in ALTERNATIVES_CASES])
+def test_alternatives_form_any_of_sets(source: str, text: str, expected: list[tuple[str, int | None]]) -> None:
+    criteria = find_criteria(text, eligibility=True)
+    assert [(c.text[:len(prefix)], c.any_of) for c, (prefix, _) in zip(criteria, expected)] == expected
+    assert len(criteria) == len(expected)

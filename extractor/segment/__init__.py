@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from extractor.casing import is_caseless
 from extractor.records import Criterion
+from extractor.segment.alternatives import Alternatives
 from extractor.segment.lines import Heading, Span, is_wrapped_layout, read_items, split_lines, split_run_on
 from extractor.segment.rules import SectionRules, default_rules, is_connector, is_heading_only
 
@@ -73,11 +74,13 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
     whole = section != "auto" or eligibility
     caseless = is_caseless(text)
     layout = Layout()
+    alternatives = Alternatives(text, rules.alternatives)
     lead: tuple[str, int, str] | None = None     # (text, indent, kind) of the open lead-in
     deeper = False
     for item in read_items(text, lines, rules, section, whole, wrapped, layout.section_lines):
         if isinstance(item, Heading):
             layout.headings.append((item.start, item.end))
+            alternatives.heading()
             continue
         if lead is not None and (lead[2] != item.kind or deeper and item.indent <= lead[1]):
             lead = None
@@ -85,16 +88,21 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
             content = text[start:end]
             if is_connector(content):
                 layout.connectors.append((start, end))
+                alternatives.connector(content, layout.criteria[-1] if layout.criteria else None)
                 continue
+            criterion = None
             if is_heading_only(content, rules, caseless):
                 layout.lead_ins.append((start, end))
             else:
-                layout.criteria.append(Criterion(start, end, item.kind, content,
-                                                 lead_in=item.label or (lead[0] if lead is not None else None),
-                                                 section=item.section))
+                criterion = Criterion(start, end, item.kind, content,
+                                      lead_in=item.label or (lead[0] if lead is not None else None),
+                                      section=item.section)
+                layout.criteria.append(criterion)
                 deeper = deeper or (lead is not None and item.indent > lead[1])
+            alternatives.item(criterion, start, end, item.indent, item.kind)
             if content.endswith(":"):
                 lead, deeper = (content, item.indent, item.kind), False
+    Alternatives.finish(layout.criteria)
     return layout
 
 

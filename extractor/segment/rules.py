@@ -12,7 +12,7 @@ from functools import lru_cache
 from extractor.resources import DataFile, DataFileError, data_path
 
 _RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
-_ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label"}
+_ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives"}
 _HEADING_KINDS = {"inclusion", "exclusion", "any"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
 #: A topic label alone on its line heads a list when it says so ("Regulatory Requirements"); "Pregnancy" is an item.
@@ -30,6 +30,7 @@ class SectionRules:
     constraint: re.Pattern[str]
     topic_label: re.Pattern[str]
     population_label: re.Pattern[str]
+    alternatives: re.Pattern[str]
 
     @classmethod
     def load(cls, path: str | None = None) -> "SectionRules":
@@ -62,7 +63,8 @@ class SectionRules:
         # A label is the whole line, or the start of a line up to its colon (the rest is a criterion).
         topic, population = (re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role[role])})(?=\s*:\s*\S|\s*:?\s*$)",
                                         flags) for role in ("topic_label", "population_label"))
-        return cls(headings, stop, bullet, filler, constraint, topic, population)
+        alternatives = re.compile("|".join(f"(?:{rx})" for rx, _ in by_role["alternatives"]), flags)
+        return cls(headings, stop, bullet, filler, constraint, topic, population, alternatives)
 
 
 @lru_cache(maxsize=1)

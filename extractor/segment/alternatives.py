@@ -1,0 +1,107 @@
+"""Which criteria are alternatives to one another (the format's ``any_of`` sets), read off the layout.
+
+Three layouts make alternatives (``annotations/GUIDELINES.md``, "Structure and logic"):
+
+* a lead-in that says so ("at least one of the following:", "Patients with any of the following are
+  excluded:", "such as:") makes the items under it one set, until the list goes back to the lead-in's
+  indentation or less, a heading, the other kind, or — in a single-newline list, where indentation says
+  nothing — the blank line that ends the block of its items;
+* an ``OR`` connector line joins the items before and after it;
+* an item that ends in "or" ("creatinine within normal limits OR") joins the item after it.
+
+The lead-in itself is not in the set its items form. Sets are numbered 1, 2, … in order of their
+first member, and a set left with one member is no set.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.records import Criterion
+
+#: An item joined to the next one by its last word.
+_TRAILING_OR = re.compile(r"(?:\b(?:or|and/or)|;\s*or)\s*[,;]?\s*$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class _OpenSet:
+    """A lead-in whose items are alternatives, while its list lasts."""
+
+    indent: int
+    kind: str
+    number: int
+    deeper: bool = False
+    members: int = 0
+    block: bool = False      # two members were on consecutive lines: a blank line ends the set
+
+
+
+
+@dataclass(slots=True)
+class Alternatives:
+    """Assigns ``any_of`` while segmentation walks the items in order; call :meth:`finish` at the end."""
+
+    text: str
+    cue: re.Pattern[str]
+    _last_end: int = 0
+    _open: list[_OpenSet] = field(default_factory=list)
+    _joined: Criterion | None = None     # the item an "OR" line or a trailing "or" joins to the next
+    _count: int = 0
+
+    def heading(self) -> None:
+        """A section heading ends every open set."""
+        self._open.clear()
+        self._joined = None
+
+    def connector(self, content: str, previous: Criterion | None) -> None:
+        """An "OR" line between two items (an "AND" line joins nothing)."""
+        if content.rstrip(":").strip().lower() in ("or", "and/or"):
+            self._joined = previous
+
+    def item(self, criterion: Criterion | None, start: int, end: int, indent: int, kind: str) -> None:
+        """One item in order: ``criterion`` is None for a pure lead-in, which may still open a set."""
+        content = self.text[start:end]
+        blank = self.text.count("\n", self._last_end, start) >= 2
+        self._last_end = end
+        while self._open and (self._open[-1].kind != kind or self._open[-1].deeper and indent <= self._open[-1].indent
+                              or blank and self._open[-1].block and indent <= self._open[-1].indent):
+            self._open.pop()
+        if content.endswith(":") and self._open and self._open[-1].indent == indent and not self._open[-1].deeper:
+            self._open.pop()         # a flat list: the next lead-in ends the set before it
+        if criterion is not None:
+            if self._joined is not None:
+                self._join(self._joined, criterion)
+            elif self._open and criterion.any_of is None:
+                top = self._open[-1]
+                criterion.any_of = top.number
+                top.deeper = top.deeper or indent > top.indent
+                top.block = top.block or top.members > 0 and not blank
+                top.members += 1
+            self._joined = criterion if _TRAILING_OR.search(content) else None
+        if content.endswith(":") and self.cue.search(content):
+            self._open.append(_OpenSet(indent, kind, self._new()))
+
+    def _join(self, first: Criterion, second: Criterion) -> None:
+        if first.any_of is None:
+            first.any_of = self._new()
+        second.any_of = first.any_of
+
+    def _new(self) -> int:
+        self._count += 1
+        return self._count
+
+    @staticmethod
+    def finish(criteria: list[Criterion]) -> None:
+        """Drop sets of one member and number the others 1, 2, … in order of first appearance."""
+        sizes: dict[int, int] = {}
+        for c in criteria:
+            if c.any_of is not None:
+                sizes[c.any_of] = sizes.get(c.any_of, 0) + 1
+        numbers: dict[int, int] = {}
+        for c in criteria:
+            if c.any_of is None:
+                continue
+            if sizes[c.any_of] < 2:
+                c.any_of = None
+            else:
+                c.any_of = numbers.setdefault(c.any_of, len(numbers) + 1)
