@@ -23,7 +23,8 @@ from typing import Sequence
 from extractor.casing import is_caseless, recase
 from extractor.catalogue import Catalogue, Variable, is_case_sensitive, load_catalogue
 from extractor.patterns import trie_alternation
-from extractor.records import Criterion, Threshold
+from extractor.logic import apply_logic
+from extractor.records import Bound, Criterion, Threshold
 from extractor.resources import DataFile, DataFileError, data_path
 from extractor.units import convert, fold_table, load_units, normalize_unit
 
@@ -830,6 +831,13 @@ def _lead_in(folded: str, low: str, records: Sequence[Threshold], current: Lead 
 
 
 @lru_cache(maxsize=4096)
+def condition_bounds(case: str) -> tuple[Bound, ...]:
+    """The bounds a condition's text states ("for patients ≤ 16 years" → age ≤ 16 a)."""
+    return tuple(Bound(t.variable, t.low, t.low_inclusive, t.high, t.high_inclusive, t.unit)
+                 for t in criterion_thresholds(case))
+
+
+@lru_cache(maxsize=4096)
 def _heading_lead(heading: str) -> Lead | None:
     """:func:`lead_in` of a criterion's ``lead_in`` line, once per distinct line: registries repeat
     their category headings ("Age:", "Life expectancy:") in every record."""
@@ -859,6 +867,7 @@ def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Thresho
         records, used_lead = _extract(text[s:e], folded[s:e], low[s:e], lead, heading)
         if lead is None or not used_lead:
             lead = _lead_in(folded[s:e], low[s:e], records, lead)
+        records = apply_logic(text[s:e], criterion.kind, records, condition_bounds)
         for t in records:
             t.start += s
             t.end += s
