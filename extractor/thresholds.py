@@ -39,6 +39,12 @@ _UNDERLINED = re.compile(r"(?<=[<>])_")
 # "Â³" is the same ³ mis-decoded ("â³" once a text is lower-cased).
 _SYMBOL_FONT_RE = re.compile(r"(?P<symbol>(?:[Ââ]|(?<![\w/^]))[³£](?=\s?\d))|³")
 _LOW, _HIGH, _EQ = "low", "high", "eq"
+#: Words of the normal_limit fragment that put a value above a limit of normal (the others: below it).
+_ABOVE = frozenset({"above", "over", "exceeding", "exceeds", "exceed", "greater", "more", "higher"})
+#: Words before a limit of normal that can start a value without a number ("above the ULN").
+_NORMAL_LIMIT_ANCHOR = (r"(?:above|over|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|below|under|"
+                        r"less\s+than|lower\s+than)(?=\s+(?:the\s+)?(?:(?:institutional|institution'?s|local|"
+                        r"laboratory|site)\s+)?(?:upper|lower|uln|lln|normal)\b)")
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
          "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
@@ -250,12 +256,13 @@ def load_grammar() -> _Grammar:
     # Where a value can start: the value grammar is tried only there, not at every character.
     spelled = [w for w, (_, kind) in words.items() if kind != "roman"]
     # A word can only start a value when a number follows it closely ("at least 18", "stage III").
-    lead_words = [c.lower() for c in prefix if c[:1].isalpha()] + ["between", "from", "stage", "grade"]
+    lead_words = [c.lower() for c in prefix if c[:1].isalpha()] + ["between", "from", "stage", "grade", "class"]
     number_next = (r"(?=[\s(:]*(?:(?:the\s+)?ages?(?:\s+of)?\s+)?(?:\(\s*[<>≤≥=/]{1,3}\s*\)\s*)?"
                    r"(?:[<>≤≥=/]{1,3}\s*)?(?:\d|\.\d|[iv]+\b|" + _word_trie(spelled) + "))")
+    # "NYHA class III-IV": the mention holds "class", the numeral follows it.
     anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|(?:" + _word_trie(lead_words) + ")" + number_next + "|"
-                        + _word_trie(spelled))
-    candidate = re.compile(_word_trie(["stage", *spelled]))
+                        + _word_trie(spelled) + r"|(?<=class\s)[iv]+\b|" + _NORMAL_LIMIT_ANCHOR)
+    candidate = re.compile(_word_trie(["stage", "class", "normal", "uln", "lln", *spelled]))
     # Without a mention or a lead, only an implied age can make a record, and that needs a time unit.
     time_aliases = [alias.lower() for alias, code in load_units().text_aliases if _is_time(code)]
     time_unit = re.compile(_word_trie(time_aliases))
@@ -332,8 +339,20 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
             low, low_inc = number, comparator.inclusive
         if comparator.bound in (_HIGH, _EQ) and gd["c2"] is None:
             high, high_inc = number, comparator.inclusive
-    elif gd["roman"] is not None:
-        low = high = float(g.words[gd["roman"]][0])
+    elif gd["ncmp"] is not None:    # "above the upper limit of normal" → > 1 {ULN}, "< LLN" → < 1 {LLN}
+        cmp_word, side = gd["ncmp"].lower(), gd["nside"].lower()
+        above = cmp_word[0] in ">≥" or cmp_word.split()[0] in _ABOVE
+        unit_code = "{LLN}" if "lower" in side or side == "lln" or not above and "upper" not in side \
+            and side != "uln" else "{ULN}"
+        inclusive = cmp_word in ("≥", "≤")
+        low, low_inc, high, high_inc = (1.0, inclusive, None, None) if above else (None, None, 1.0, inclusive)
+        if above and gd["nbelow"] and "upper" not in side and side != "uln":   # "above or below the normal limit"
+            return _Value(m.start(), m.end(), "normal", 1.0, False, 1.0, False, "{ULN}", "{LLN}", False, False, False)
+        return _Value(m.start(), m.end(), "normal", low, low_inc, high, high_inc, unit_code, unit_code,
+                      False, False, False)
+    elif gd["roman"] is not None:    # "grade III", "class III-IV", "class III or IV"
+        low = float(g.words[gd["roman"]][0])
+        high = float(g.words[gd["roman2"]][0]) if gd["roman2"] else low
         low_inc = high_inc = True
         surfaces, form = (None, None), "stage"
     elif gd["post"] is not None:
@@ -374,8 +393,9 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
 
 
 def _unit_code(surface: str, g: _Grammar) -> str | None:
-    """UCUM code of a unit as matched: the unit table, else the grammar's spellings of "× ULN"."""
-    return normalize_unit(surface) or ("{ULN}" if g.gaps["uln"].fullmatch(surface.strip()) else None)
+    """UCUM code of a unit as matched: the grammar's spellings of "× ULN" first ("2.5 x UL" is no
+    "/uL"), then the unit table."""
+    return "{ULN}" if g.gaps["uln"].fullmatch(surface.strip()) else normalize_unit(surface)
 
 
 def _is_time(unit: str | None) -> bool:
@@ -762,6 +782,11 @@ def _extract(text: str, folded: str, low: str, lead: Lead | None,
     mentions = [m for m in mentions if not any(v.start <= m.start and m.end <= v.end for v in values)
                 and not (g.age in m.candidates  # "onset before the age of 50": not the participant's age
                          and g.gaps["not_participant_age"].search(folded, max(0, m.start - 20), m.start))]
+    for v in values:  # "NYHA class III-IV": the mention took the keyword of the value, the numerals are the value
+        if v.form == "stage":
+            for m in mentions:
+                if m.start <= v.start < m.end < v.end:
+                    v.start = m.end + len(folded[m.end:v.end]) - len(folded[m.end:v.end].lstrip())
     values = [v for v in values if not any(m.start < v.end and v.start < m.end for m in mentions)]
     items: list[_Mention | _Value] = sorted([*mentions, *values], key=lambda x: x.start)
     _link(items, folded, lead, heading, g)
