@@ -47,7 +47,7 @@ _NORMAL_LIMIT_ANCHOR = (r"(?:above|over|exceed(?:s|ing)?|greater\s+than|more\s+t
                         r"laboratory|site)\s+)?(?:upper|lower|uln|lln|normal)\b)")
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
-         "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
+         "negated_cmp", "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
          "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
          "not_participant_age", "cmp_before", "uln", "person", "or_gap", "subgroup_lead", "heading_gap",
          "cmp_gap_unitless")
@@ -755,9 +755,23 @@ def _values(folded: str, low: str, g: _Grammar) -> list[_Value]:
             continue
         value = _parse_value(m, g)
         if value is not None:
+            if value.form == "cmp" and g.gaps["negated_cmp"].search(low, max(0, value.start - 40), value.start):
+                _negate(value)
             out.append(value)
         pos = m.end()
     return out
+
+
+def _negate(v: _Value) -> None:
+    """A one-sided bound under a negation ("must not have received more than 2 regimens") → its complement."""
+    if (v.low is None) == (v.high is None):
+        return
+    if v.low is not None:
+        v.high, v.high_inclusive, v.high_unit = v.low, not v.low_inclusive, v.unit
+        v.low = v.low_inclusive = None
+    else:
+        v.low, v.low_inclusive, v.unit = v.high, not v.high_inclusive, v.high_unit
+        v.high = v.high_inclusive = None
 
 
 def _extract(text: str, folded: str, low: str, lead: Lead | None,
