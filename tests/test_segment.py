@@ -177,6 +177,15 @@ LABEL_CASES = [
     ("\n        Part 1\n\n        Inclusion Criteria:\n\n          -  Healthy volunteers\n\n        Part 2\n\n"
      "          -  Diagnosed migraine\n",
      [("Healthy volunteers", "Inclusion Criteria", None), ("Diagnosed migraine", "Part 2", None)]),
+    # leukemia_trials.csv NCT04203316 (registry gold dev): kinds of therapy label their washout lines
+    ("Inclusion Criteria:\nAntibodies: >= 21 days must have elapsed from infusion of last dose of antibody\n"
+     "Hematopoietic growth factors: >= 14 days after the last dose of a long-acting growth factor\n",
+     [(">= 21 days must have elapsed from infusion of last dose of antibody", "Inclusion Criteria", "Antibodies:"),
+      (">= 14 days after the last dose of a long-acting growth factor", "Inclusion Criteria",
+       "Hematopoietic growth factors:")]),
+    # leukemia_trials.csv NCT03589729 (registry gold dev): a named cohort heads its line
+    ("Inclusion Criteria:\nMaintenance cohort: Patients in CR are eligible\n",
+     [("Patients in CR are eligible", "Maintenance cohort", None)]),
 ]
 
 
