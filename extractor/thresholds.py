@@ -43,7 +43,8 @@ _LOW, _HIGH, _EQ = "low", "high", "eq"
 _ABOVE = frozenset({"above", "over", "exceeding", "exceeds", "exceed", "greater", "more", "higher"})
 #: Words before a limit of normal that can start a value without a number ("above the ULN").
 _NORMAL_LIMIT_ANCHOR = (r"(?:above|over|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|below|under|"
-                        r"less\s+than|lower\s+than)(?=\s+(?:the\s+)?(?:(?:institutional|institution'?s|local|"
+                        r"less\s+than|lower\s+than)(?=(?:\s+or\s+(?:below|under|less\s+than|lower\s+than))?"
+                        r"\s+(?:the\s+)?(?:(?:institutional|institution'?s|local|"
                         r"laboratory|site)\s+)?(?:upper|lower|uln|lln|normal)\b)")
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
