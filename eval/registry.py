@@ -7,6 +7,7 @@ test split is report-only, and reading its errors to change a rule would spoil i
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ VARIANTS = ("dev", "dev_page", "test", "test_page")
 #: Report names in the order the summary lists them.
 TITLES = {"test": "test, registry field", "test_page": "test, page variant",
           "dev": "dev, registry field", "dev_page": "dev, page variant", "test_legacy": "test, registry field, legacy XML layout",
-          "test_api": "test, registry field, API layout (the leukaemia trials)"}
+          "test_api": "test, registry field, API layout (the leukaemia trials)",
+          "test_lower": "test, registry field, lower-cased", "test_upper": "test, registry field, upper-cased"}
 #: Summary columns: (heading, report path).
 COLUMNS = (("criteria exact F1", "criteria.exact.f1"), ("thresholds full F1", "thresholds.full.f1"),
            ("variable F1", "thresholds.variable.f1"), ("any_of links F1", "logic.any_of.f1"),
@@ -41,6 +43,21 @@ def source_of(doc: Document) -> str:
     return "leukemia_trials.csv" if "leukemia_trials.csv" in (doc.source or "") else "registry_sample.csv"
 
 
+def recased(text: str, casing: str) -> str:
+    """``text`` in one casing, character for character (a character whose other case is longer stays), so
+    that the gold's offsets hold."""
+    change = str.lower if casing == "lower" else str.upper
+    return "".join(c2 if len(c2 := change(c)) == 1 else c for c in text)
+
+
+def recased_document(doc: Document, casing: str) -> Document:
+    """The gold document with its text, and the headings its criteria carry as ``section``, in one casing."""
+    criteria = [dataclasses.replace(c, text=recased(c.text, casing),
+                                    section=None if c.section is None else recased(c.section, casing))
+                for c in doc.criteria or []]
+    return dataclasses.replace(doc, text=recased(doc.text, casing), criteria=criteria)
+
+
 def run_registry(gold_root: Path) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
     """Reports by name (the four variants and the test split's layout subsets), and dev error listings."""
     reports: dict[str, dict[str, Any]] = {}
@@ -56,6 +73,9 @@ def run_registry(gold_root: Path) -> tuple[dict[str, dict[str, Any]], dict[str, 
             for name, source in (("test_legacy", "registry_sample.csv"), ("test_api", "leukemia_trials.csv")):
                 ids = [i for i, doc in gold.items() if source_of(doc) == source]
                 reports[name] = build_report(score({i: gold[i] for i in ids}, pred))
+            for casing in ("lower", "upper"):
+                cased = {i: recased_document(doc, casing) for i, doc in gold.items()}
+                reports[f"test_{casing}"] = build_report(score(cased, predict(cased, LAYERS)))
     return reports, errors
 
 
