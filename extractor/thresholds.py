@@ -340,17 +340,8 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
             low, low_inc = number, comparator.inclusive
         if comparator.bound in (_HIGH, _EQ) and gd["c2"] is None:
             high, high_inc = number, comparator.inclusive
-    elif gd["ncmp"] is not None:    # "above the upper limit of normal" → > 1 {ULN}, "< LLN" → < 1 {LLN}
-        cmp_word, side = gd["ncmp"].lower(), gd["nside"].lower()
-        above = cmp_word[0] in ">≥" or cmp_word.split()[0] in _ABOVE
-        unit_code = "{LLN}" if "lower" in side or side == "lln" or not above and "upper" not in side \
-            and side != "uln" else "{ULN}"
-        inclusive = cmp_word in ("≥", "≤")
-        low, low_inc, high, high_inc = (1.0, inclusive, None, None) if above else (None, None, 1.0, inclusive)
-        if above and gd["nbelow"] and "upper" not in side and side != "uln":   # "above or below the normal limit"
-            return _Value(m.start(), m.end(), "normal", 1.0, False, 1.0, False, "{ULN}", "{LLN}", False, False, False)
-        return _Value(m.start(), m.end(), "normal", low, low_inc, high, high_inc, unit_code, unit_code,
-                      False, False, False)
+    elif gd["ncmp"] is not None:
+        return _normal_limit_value(m)
     elif gd["roman"] is not None:    # "grade III", "class III-IV", "class III or IV"
         low = float(g.words[gd["roman"]][0])
         high = float(g.words[gd["roman2"]][0]) if gd["roman2"] else low
@@ -391,6 +382,21 @@ def _parse_value(m: re.Match[str], g: _Grammar) -> _Value | None:
         and g.gaps["unknown_unit"].match(m.string, m.end()) is not None
     return _Value(m.start(), m.end(), form, low, low_inc, high, high_inc, unit, high_unit, age_like, age_phrase,
                   unknown_tail)
+
+
+def _normal_limit_value(m: re.Match[str]) -> _Value:
+    """A comparison with a limit of normal and no number: "above the upper limit of normal" → > 1 {ULN},
+    "< LLN" → < 1 {LLN}; a bare "normal limit" is the upper one above and the lower one below it, and
+    "above or below" a limit that is not the upper one gives both."""
+    cmp_word, side = m.group("ncmp").lower(), m.group("nside").lower()
+    above = cmp_word[0] in ">≥" or cmp_word.split()[0] in _ABOVE
+    inclusive = cmp_word in ("≥", "≤")
+    named = "{ULN}" if "upper" in side or side == "uln" else "{LLN}" if "lower" in side or side == "lln" else None
+    if named != "{ULN}" and above and m.group("nbelow"):
+        return _Value(m.start(), m.end(), "normal", 1.0, False, 1.0, False, "{ULN}", "{LLN}", False, False, False)
+    unit = named or ("{ULN}" if above else "{LLN}")
+    low, low_inc, high, high_inc = (1.0, inclusive, None, None) if above else (None, None, 1.0, inclusive)
+    return _Value(m.start(), m.end(), "normal", low, low_inc, high, high_inc, unit, unit, False, False, False)
 
 
 def _unit_code(surface: str, g: _Grammar) -> str | None:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor.records import Criterion
+from extractor.segment.rules import connector_word
 
 #: An item joined to the next one by its last word.
 _TRAILING_OR = re.compile(r"(?:\b(?:or|and/or)|;\s*or)\s*[,;]?\s*$", re.IGNORECASE)
@@ -33,8 +34,6 @@ class _OpenSet:
     deeper: bool = False
     members: int = 0
     block: bool = False      # two members were on consecutive lines: a blank line ends the set
-
-
 
 
 @dataclass(slots=True)
@@ -55,7 +54,7 @@ class Alternatives:
 
     def connector(self, content: str, previous: Criterion | None) -> None:
         """An "OR" line between two items (an "AND" line joins nothing)."""
-        if content.rstrip(":").strip().lower() in ("or", "and/or"):
+        if connector_word(content) in ("or", "and/or"):
             self._joined = previous
 
     def item(self, criterion: Criterion | None, start: int, end: int, indent: int, kind: str) -> None:
@@ -71,7 +70,7 @@ class Alternatives:
         if criterion is not None:
             if self._joined is not None:
                 self._join(self._joined, criterion)
-            elif self._open and criterion.any_of is None:
+            elif self._open:
                 top = self._open[-1]
                 criterion.any_of = top.number
                 top.deeper = top.deeper or indent > top.indent

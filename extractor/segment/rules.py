@@ -112,9 +112,15 @@ def section_name(heading: str) -> str:
     return heading.strip().rstrip(":.-\u2013").strip()
 
 
+def connector_word(content: str) -> str | None:
+    """The word of a bare "OR" / "AND" line between two items ("or", "and", "and/or"), else None."""
+    word = content.rstrip(":").strip().lower()
+    return word if word in ("or", "and", "and/or") else None
+
+
 def is_connector(content: str) -> bool:
     """A bare "OR" / "AND" between two items joins them; it is no criterion."""
-    return content.rstrip(":").strip().lower() in ("or", "and", "and/or")
+    return connector_word(content) is not None
 
 
 def is_heading_only(content: str, rules: SectionRules, caseless: bool = False) -> bool:
