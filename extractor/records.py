@@ -123,7 +123,9 @@ class Criterion:
     ``lead_in`` (extra) is the lead-in or category heading the criterion is listed under
     ("Age:" for "- Under 80"), which may name the variable the criterion constrains.
     ``section`` and ``any_of`` are the v1.1 keys: the heading it is listed under, and the set of
-    alternatives it belongs to.
+    alternatives it belongs to. ``id`` (extra) names the criterion stably within its document
+    by kind and position ("I3": the third inclusion criterion), so that answers and verdicts
+    can refer to it.
     """
 
     start: int
@@ -133,9 +135,12 @@ class Criterion:
     lead_in: str | None = None
     section: str | None = None
     any_of: int | None = None
+    id: str | None = None
 
     def to_dict(self, logic: bool = False) -> dict[str, Any]:
         d: dict[str, Any] = {"start": self.start, "end": self.end, "kind": self.kind, "text": self.text}
+        if self.id is not None:
+            d["id"] = self.id
         if self.lead_in is not None:
             d["lead_in"] = self.lead_in
         if logic or self.section is not None:
@@ -150,7 +155,7 @@ class Criterion:
         return cls(_req(d, "start", int, where), _req(d, "end", int, where),
                    _req(d, "kind", str, where), d.get("text") or "",
                    lead_in if isinstance(lead_in, str) else None,
-                   _opt(d, "section", str, where), _opt(d, "any_of", int, where))
+                   _opt(d, "section", str, where), _opt(d, "any_of", int, where), _opt(d, "id", str, where))
 
 
 @dataclass(slots=True)

@@ -34,11 +34,10 @@ from extractor.segment.alternatives import Alternatives
 from extractor.segment.lines import Heading, Span, is_wrapped_layout, read_items, split_lines, split_run_on
 from extractor.segment.rules import SectionRules, default_rules, is_connector, is_heading_only
 
-__all__ = ["SECTION_CHOICES", "Layout", "SectionRules", "default_rules", "find_criteria", "segment",
-           "unexplained_lines"]
+__all__ = ["SECTION_CHOICES", "Layout", "SectionRules", "default_rules", "find_criteria", "number_criteria",
+           "segment", "unexplained_lines"]
 
 SECTION_CHOICES: tuple[str, ...] = ("auto", "inclusion", "exclusion")
-
 
 
 @dataclass(slots=True)
@@ -103,7 +102,16 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
             if content.endswith(":"):
                 lead, deeper = (content, item.indent, item.kind), False
     Alternatives.finish(layout.criteria)
+    number_criteria(layout.criteria)
     return layout
+
+
+def number_criteria(criteria: list[Criterion]) -> None:
+    """Give each criterion its id: the kind's initial and its position among that kind ("I1", "E12")."""
+    counts: dict[str, int] = {}
+    for criterion in criteria:
+        counts[criterion.kind] = counts.get(criterion.kind, 0) + 1
+        criterion.id = f"{criterion.kind[0].upper()}{counts[criterion.kind]}"
 
 
 def unexplained_lines(text: str, layout: Layout) -> list[Span]:
