@@ -235,8 +235,8 @@ ALTERNATIVES_CASES = [
     ("registry dev NCT04203316 (single-newline block under an 'at least one of' lead-in, ended by a blank line)",
      "Inclusion Criteria:\n\nPatient must have > 5% leukemic blasts in at least one of the following clinical "
      "scenarios:\n\nSecond or greater relapse after chemotherapy\nRefractory after >= 2 attempts at induction "
-     "therapy\n\nRelapsed patients\n",
-     [("Patient must have", None), ("Second or greater", 1), ("Refractory after", 1), ("Relapsed patients", None)]),
+     "therapy\n\nRelapsed patients\n\nMust not have received prior re-induction therapy\n",
+     [("Patient must have", None), ("Second or greater", 1), ("Refractory after", 1), ("Must not have", None)]),
     ("registry dev NCT03506802 (legacy layout: the set is the lead-in's deeper items)",
      "\n        Inclusion Criteria:\n\n          -  Measurable disease defined by at least one of the following:\n\n"
      "               -  Serum monoclonal protein > 1gm/dL\n\n               -  Serum free light chain >= 10mg/dL\n\n"
@@ -265,3 +265,64 @@ def test_alternatives_form_any_of_sets(source: str, text: str, expected: list[tu
     criteria = find_criteria(text, eligibility=True)
     assert [(c.text[:len(prefix)], c.any_of) for c, (prefix, _) in zip(criteria, expected)] == expected
     assert len(criteria) == len(expected)
+
+
+# (source, text, page, expected (criterion text, section)): layouts of issue 19 read from dev trials of the
+# registry gold; ``page`` reads the text as a page (section="auto") instead of as a registry field.
+LAYOUT_CASES = [
+    ("registry_sample.csv NCT02107898 as a page: a wrapped legacy section inside page text",
+     "Who can enter\n\n        Inclusion criteria:\n\n        Participants with familial hypercholesterolemia or\n"
+     "        non-familial hypercholesterolemia who were not adequately controlled\n        (Week -3).\n\n"
+     "        Exclusion criteria:\n\n          1. LDL-C <100 mg/dL at the screening visit in participants with\n"
+     "             heterozygous familial hypercholesterolemia\n\nGet updates\n\nGet notified.\n", True,
+     [("Participants with familial hypercholesterolemia or\n        non-familial hypercholesterolemia who were not "
+       "adequately controlled\n        (Week -3).", "Inclusion criteria"),
+      ("LDL-C <100 mg/dL at the screening visit in participants with\n             heterozygous familial "
+       "hypercholesterolemia", "Exclusion criteria")]),
+    ("registry_sample.csv NCT03140072: an inline bullet glyph starts an item",
+     "\n        Inclusion Criteria:\n\n          -  All females must not be lactating and must be of\n"
+     "             non-childbearing potential. • Has a body mass index (BMI) between 18 and 30 kg/m2\n"
+     "             inclusive.\n", False,
+     [("All females must not be lactating and must be of\n             non-childbearing potential.",
+       "Inclusion Criteria"),
+      ("Has a body mass index (BMI) between 18 and 30 kg/m2\n             inclusive.", "Inclusion Criteria")]),
+    ("leukemia_trials.csv NCT04150029: a '.' opening a line is a bullet",
+     "Inclusion Criteria:\n.Not planned for hematopoietic stem-cell transplantation (HSCT)\n"
+     ".Eastern Cooperative Oncology Group (ECOG) performance status of 0, 1 , 2 or 3\n", False,
+     [("Not planned for hematopoietic stem-cell transplantation (HSCT)", "Inclusion Criteria"),
+      ("Eastern Cooperative Oncology Group (ECOG) performance status of 0, 1 , 2 or 3", "Inclusion Criteria")]),
+    ("leukemia_trials.csv NCT03589729: several labels opening a line are all headings",
+     "Inclusion Criteria:\nCohort 4: Maintenance cohort: Patients in CR who are considered by treating physician to "
+     "benefit from maintenance therapy are eligible.\n", False,
+     [("Patients in CR who are considered by treating physician to benefit from maintenance therapy are eligible.",
+       "Maintenance cohort")]),
+    ("leukemia_trials.csv NCT03096782: a marked chain inside an item of a run-on chain",
+     "Inclusion Criteria:\nPatients with one of the following diseases: a. Acute myeloid leukemia beyond first remission. b. Myelodysplastic syndrome (MDS): "
+     "Including the following categories: 1) Revised IPSS high risk groups, 2) MDS with transfusion dependency, "
+     "c. Acute lymphoblastic leukemia (ALL) beyond first remission.\n", False,
+     [("Patients with one of the following diseases:", "Inclusion Criteria"),
+      ("Acute myeloid leukemia beyond first remission.", "Inclusion Criteria"),
+      ("Myelodysplastic syndrome (MDS): Including the following categories:", "Inclusion Criteria"),
+      ("Revised IPSS high risk groups,", "Inclusion Criteria"),
+      ("MDS with transfusion dependency,", "Inclusion Criteria"),
+      ("Acute lymphoblastic leukemia (ALL) beyond first remission.", "Inclusion Criteria")]),
+    ("leukemia_trials.csv NCT04203316: a population heading without a colon heads its block; an item every "
+     "participant must meet (performance status) returns to the list's heading; a topic label is no section",
+     "Inclusion Criteria:\nRefractory after >= 2 attempts at induction therapy\n\nRelapsed patients\n\n"
+     "Must not have received prior re-induction therapy for this relapse\nDonor lymphocyte infusion (DLI) is "
+     "considered a re-induction attempt\n\nRefractory patients\n\nEach attempt at induction therapy may include up "
+     "to two chemotherapy courses\nKarnofsky >= 50% for patients > 16 years of age\n\nRegulatory Requirements\n\n"
+     "All patients and/or their parents must sign a written informed consent\n", False,
+     [("Refractory after >= 2 attempts at induction therapy", "Inclusion Criteria"),
+      ("Must not have received prior re-induction therapy for this relapse", "Relapsed patients"),
+      ("Donor lymphocyte infusion (DLI) is considered a re-induction attempt", "Relapsed patients"),
+      ("Each attempt at induction therapy may include up to two chemotherapy courses", "Refractory patients"),
+      ("Karnofsky >= 50% for patients > 16 years of age", "Inclusion Criteria"),
+      ("All patients and/or their parents must sign a written informed consent", "Inclusion Criteria")]),
+]
+
+
+@pytest.mark.parametrize("source, text, page, expected", LAYOUT_CASES, ids=[c[0][:60] for c in LAYOUT_CASES])
+def test_layouts(source: str, text: str, page: bool, expected: list[tuple[str, str | None]]) -> None:
+    criteria = find_criteria(text) if page else find_criteria(text, eligibility=True)
+    assert [(c.text, c.section) for c in criteria] == expected

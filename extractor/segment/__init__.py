@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from extractor.casing import is_caseless
 from extractor.records import Criterion
 from extractor.segment.alternatives import Alternatives
-from extractor.segment.lines import Heading, Span, is_wrapped_layout, read_items, split_lines, split_run_on
+from extractor.segment.lines import (Heading, Span, is_wrapped_layout, read_items, split_inline_bullets,
+                                     split_lines, split_run_on)
 from extractor.segment.rules import SectionRules, default_rules, is_connector, is_heading_only
 
 __all__ = ["SECTION_CHOICES", "Layout", "SectionRules", "default_rules", "find_criteria", "number_criteria",
@@ -83,7 +84,8 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
             continue
         if lead is not None and (lead[2] != item.kind or deeper and item.indent <= lead[1]):
             lead = None
-        for start, end in split_run_on(text, item.start, item.end, caseless):
+        for start, end in (run_on for part in split_inline_bullets(text, item.start, item.end)
+                           for run_on in split_run_on(text, *part, caseless)):
             content = text[start:end]
             if is_connector(content):
                 layout.connectors.append((start, end))

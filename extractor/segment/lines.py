@@ -70,11 +70,27 @@ def is_wrapped_layout(lines: list[Line]) -> bool:
     return bool(filled) and sum(ln.indent >= _WRAPPED_INDENT for ln in filled) >= 0.6 * len(filled)
 
 
+def is_wrapped_section(lines: list[Line], heading: int) -> bool:
+    """Whether the section under ``lines[heading]`` is in the legacy wrapped layout.
+
+    A page embeds a registry text among paragraphs of its own, so the layout is judged on the section's
+    lines (those indented at least as its heading), not on the whole page.
+    """
+    indent = lines[heading].indent
+    section: list[Line] = []
+    for line in lines[heading + 1:]:
+        if line.end > line.content and line.indent < indent:
+            break
+        section.append(line)
+    return is_wrapped_layout(section)
+
+
 def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, whole: bool,
            wrapped: bool, section_lines: list[Span]) -> Iterator[Item | Heading]:
     """Raw items (before run-on splitting and lead-in removal) and headings of the eligibility sections.
 
-    Every non-blank line read inside a section is added to ``section_lines``.
+    Every non-blank line read inside a section is added to ``section_lines``. ``wrapped`` is the whole
+    text's layout; a page (``whole`` false) judges each section's own.
     """
     declared = section if section != "auto" else None
     kind: str | None = (declared or "inclusion") if whole else None
@@ -84,10 +100,13 @@ def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, 
     after_blank = False
     bulleted_section = False    # the section's list has bullets …
     plain_items = False         # … and no item without one (a single-newline list with a stray "*" is plain)
-    for line in lines:
+    restore: tuple[str | None] | None = None    # the section a colon-less population heading's block returns to
+    for index, line in enumerate(lines):
         content = text[line.content:line.end]
         if not content:
             after_blank = True
+            if restore is not None and current is not None and not wrapped:
+                heading_text, restore = restore[0], None
             if wrapped and current is not None:
                 yield current
                 current = None
@@ -95,6 +114,8 @@ def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, 
         continues = current is not None and not line.bulleted and not after_blank and (
             wrapped or line.indent > current.indent)
         after_blank = False
+        if restore is not None and not continues and rules.universal.match(content):
+            heading_text, restore = restore[0], None    # "Karnofsky ≥ 50%" is every participant's again
         heading = match_heading(content, rules)
         if heading is not None and continues and not content[:heading[1]].rstrip().endswith(":"):
             heading = None    # "… who meet the / exclusion criteria." wraps; it is no heading
@@ -105,6 +126,8 @@ def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, 
             head_kind, length = heading
             heading_text = section_name(content[:length])
             heading_indent = line.indent
+            if not whole:
+                wrapped = is_wrapped_section(lines, index)
             section_lines.append((line.content, line.end))
             yield Heading(line.content, line.content + len(content[:length].rstrip()), heading_text)
             if declared:
@@ -157,10 +180,25 @@ def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, 
         rest = skip_bullets(text, line.content + length, line.end, rules)
         if rest < line.end:     # "Renal: creatinine ≤ 1.5 mg/dL": the label heads its own line only
             yield Heading(line.content, line.content + len(content[:length].rstrip()), label_text)
-            current = Item(rest, line.end, line.indent, kind, label_text if population else heading_text,
-                            None if population else content[:length].strip())
+            item_section = label_text if population else heading_text
+            lead_label = None if population else content[:length].strip()
+            # "Cohort 4: Maintenance cohort: Patients in CR …": each label opening the line is a heading.
+            while (more := line_label(text[rest:line.end], rules)) is not None:
+                after = skip_bullets(text, rest + more[0], line.end, rules)
+                if after >= line.end:
+                    break
+                label_span = text[rest:rest + more[0]]
+                yield Heading(rest, rest + len(label_span.rstrip()), section_name(label_span))
+                if more[1]:
+                    item_section = section_name(label_span)
+                else:
+                    lead_label = label_span.strip()
+                rest = after
+            current = Item(rest, line.end, line.indent, kind, item_section, lead_label)
         elif population or HEADING_NOUN.search(content):   # "Part 1", "For Parts 1 and 3:", "Regulatory Requirements"
             yield Heading(line.content, line.end, label_text)
+            if population and not content.endswith(":") and not HEADING_NOUN.search(content):
+                restore = restore or (heading_text,)    # "Relapsed patients" heads its block, not the list
             heading_text = label_text if population else heading_text
         else:                   # "Age:" alone: a category lead-in, which passes its variable on
             current = Item(line.content, line.end, line.indent, kind, heading_text)
@@ -168,14 +206,36 @@ def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, 
         yield current
 
 
+#: A bullet glyph after white space inside a line starts an item ("… non-childbearing potential. • Has a BMI …");
+#: hyphens are left alone, since one inside a sentence is no bullet.
+_INLINE_BULLET = re.compile(r"(?<=\s)[•▪●►➢➤■](?=\s)")
+
+
+def split_inline_bullets(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split an item at bullet glyphs inside it; each part, trimmed, is an item."""
+    cuts = [m.start() for m in _INLINE_BULLET.finditer(text, start, end)]
+    if not cuts:
+        return [(start, end)]
+    spans = []
+    for s, e in zip([start, *(c + 1 for c in cuts)], [*cuts, end]):
+        piece = text[s:e]
+        s += len(piece) - len(piece.lstrip())
+        e -= len(piece) - len(piece.rstrip())
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
 _RUN_ON = re.compile(r"(?:(?<=\s)|^)\(?([a-z]|\d{1,2})[.)](?=\s+\S)")
 _RUN_ON_CASELESS = re.compile(_RUN_ON.pattern, re.IGNORECASE)
 
 
-def split_run_on(text: str, start: int, end: int, caseless: bool = False) -> list[tuple[int, int]]:
+def split_run_on(text: str, start: int, end: int, caseless: bool = False, nested: bool = True
+                 ) -> list[tuple[int, int]]:
     """Split "a. … b. … c. …" running on one line into items (a chain a, b, … of two or more).
 
     Letters are lower-case markers, except in a text in one case ("A. … B. …" of an upper-cased export).
+    With ``nested``, each item is split once more ("b. MDS, including: 1) … 2) …": its own chain).
     """
     segment = text[start:end]
     markers = [(m.start(), m.end(), m.group(1).lower())
@@ -201,7 +261,9 @@ def split_run_on(text: str, start: int, end: int, caseless: bool = False) -> lis
         e -= len(piece) - len(piece.rstrip())
         if e > s:
             spans.append((start + s, start + e))
-    return spans
+    if not nested:
+        return spans
+    return [inner for s, e in spans for inner in split_run_on(text, s, e, caseless, nested=False)]
 
 
 def _nextline_label(label: str) -> str:

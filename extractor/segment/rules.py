@@ -12,10 +12,12 @@ from functools import lru_cache
 from extractor.resources import DataFile, DataFileError, data_path
 
 _RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
-_ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives"}
+_ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives",
+          "universal"}
 _HEADING_KINDS = {"inclusion", "exclusion", "any"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
 #: A topic label alone on its line heads a list when it says so ("Regulatory Requirements"); "Pregnancy" is an item.
+_CRITERIA = re.compile(r"\bcriteri(?:a|on)\b", re.IGNORECASE)
 HEADING_NOUN = re.compile(r"\b(?:criteria|requirements)\s*:?\s*$", re.IGNORECASE)
 
 
@@ -31,6 +33,7 @@ class SectionRules:
     topic_label: re.Pattern[str]
     population_label: re.Pattern[str]
     alternatives: re.Pattern[str]
+    universal: re.Pattern[str]
 
     @classmethod
     def load(cls, path: str | None = None) -> "SectionRules":
@@ -63,8 +66,9 @@ class SectionRules:
         # A label is the whole line, or the start of a line up to its colon (the rest is a criterion).
         topic, population = (re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role[role])})(?=\s*:\s*\S|\s*:?\s*$)",
                                         flags) for role in ("topic_label", "population_label"))
-        alternatives = re.compile("|".join(f"(?:{rx})" for rx, _ in by_role["alternatives"]), flags)
-        return cls(headings, stop, bullet, filler, constraint, topic, population, alternatives)
+        alternatives, universal = (re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
+                                   for role in ("alternatives", "universal"))
+        return cls(headings, stop, bullet, filler, constraint, topic, population, alternatives, universal)
 
 
 @lru_cache(maxsize=1)
@@ -88,13 +92,18 @@ def is_population_heading(content: str, rules: SectionRules) -> bool:
 
 
 def line_label(content: str, rules: SectionRules) -> tuple[int, bool] | None:
-    """(length through its colon, is a population label) of a heading label opening an unbulleted line."""
-    for pattern, population in ((rules.population_label, True), (rules.topic_label, False)):
-        m = pattern.match(content)
-        if m is not None:
-            colon = re.match(r"\s*:?", content[m.end():])
-            return m.end() + (colon.end() if colon else 0), population
-    return None
+    """(length through its colon, is a population label) of a heading label opening an unbulleted line.
+
+    A label both could be is a topic ("Regulatory Requirements"), unless it names criteria ("Organ Function
+    Criteria"): only a list of criteria, or who, makes a section.
+    """
+    population, topic = rules.population_label.match(content), rules.topic_label.match(content)
+    m = topic if topic is not None and (population is None or topic.end() >= population.end()
+                                        and not _CRITERIA.search(content, 0, topic.end())) else population
+    if m is None:
+        return None
+    colon = re.match(r"\s*:?", content[m.end():])
+    return m.end() + (colon.end() if colon else 0), m is population
 
 
 def skip_bullets(text: str, pos: int, end: int, rules: SectionRules) -> int:
