@@ -43,7 +43,7 @@ def export(path: Path) -> tuple[Counter[str], list[str], float]:
         counts["documents"] += 1
         counts["characteristics"] += len(resource.get("characteristic", []))
         counts["thresholds"] += len(doc.thresholds or [])
-        counts["LOINC-coded thresholds"] += str(resource).count("'http://loinc.org'")
+        counts["LOINC codings"] += str(resource).count("'http://loinc.org'")
         try:
             validate_resource(resource)
         except ValueError as exc:
