@@ -8,10 +8,10 @@ registered spaCy components for users who want a ``Language``.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from extractor.records import LAYERS, Document
-from extractor.segment import find_criteria
+from extractor.records import LAYERS, Criterion, Document
+from extractor.segment import Layout, segment
 
 if TYPE_CHECKING:  # spaCy costs ~1 s of start-up; batch runs without entities never need it
     from spacy.language import Language
@@ -42,17 +42,40 @@ class Extractor:
                  eligibility: bool = False, source: str | None = None,
                  meta: dict[str, Any] | None = None) -> Document:
         """Extract every layer of one document; ``section``/``eligibility`` as in ``find_criteria``."""
-        criteria = find_criteria(text, section=section, eligibility=eligibility)
+        return self.run(text, doc_id=doc_id, section=section, eligibility=eligibility, source=source,
+                        meta=meta)[0]
+
+    def run(self, text: str, *, doc_id: str = "doc", section: str = "auto", eligibility: bool = False,
+            source: str | None = None, meta: dict[str, Any] | None = None,
+            on_layer_error: Callable[[str, Exception], None] | None = None) -> tuple[Document, Layout]:
+        """The document and its segmentation layout (for coverage checks).
+
+        With ``on_layer_error``, a thresholds or entities layer that fails is left absent (``None``)
+        and reported there, so one layer's fault does not lose the criteria and the other layer;
+        without it the fault is raised.
+        """
+        layout = segment(text, section=section, eligibility=eligibility)
+        criteria = layout.criteria
         doc = Document(id=doc_id, text=text, source=source, criteria=criteria, meta=dict(meta or {}))
-        if "thresholds" in self.layers:
+        for layer in ("thresholds", "entities"):
+            if layer not in self.layers:
+                continue
+            try:
+                setattr(doc, layer, self._layer(layer, text, criteria))
+            except Exception as exc:  # one layer's fault must not lose the others
+                if on_layer_error is None:
+                    raise
+                on_layer_error(layer, exc)
+        return doc, layout
+
+    def _layer(self, layer: str, text: str, criteria: list[Criterion]) -> list[Any]:
+        if layer == "thresholds":
             from extractor.thresholds import extract_thresholds
 
-            doc.thresholds = extract_thresholds(text, criteria)
-        if self._tagger is not None:
-            from extractor.entities import tag_entities
+            return extract_thresholds(text, criteria)
+        from extractor.entities import tag_entities
 
-            doc.entities = tag_entities(text, criteria, self._tagger)
-        return doc
+        return tag_entities(text, criteria, self._tagger)
 
 
 @lru_cache(maxsize=4)

@@ -1,33 +1,55 @@
 """Batch extraction: stream records from any inputs, extract, write JSONL or one file per document.
 
 A bad record never stops a batch: it is reported (file and record named) and counted,
-and the caller turns a non-zero error count into a non-zero exit status. Memory stays
-flat: records are read lazily and handed to worker processes in bounded chunks.
+and the caller turns a non-zero error count into a non-zero exit status. A layer that
+fails on a record loses only that layer (an error line says so); a worker process that
+dies (killed by the system) is an error for its record, and the batch goes on in a fresh
+pool. Output is strict JSON and appears under its final name only when the run completed
+(:mod:`extractor.output`). Memory stays flat: records are read lazily, a bounded number in flight.
 """
 from __future__ import annotations
 
-import json
 import multiprocessing
-import os
-import re
+import signal
 import sys
+import threading
 import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from extractor.api import Extractor, check_layers
-from extractor.readers import InputRecord, ReadError, ReadOptions, read_inputs
+from extractor.output import OutputExistsError, Writer, check_output, json_line
+from extractor.readers import InputRecord, ReadError, ReadOptions, expand_paths, read_inputs
 from extractor.records import LAYERS, Document
+from extractor.segment import unexplained_lines
 
-_CHUNK_PER_WORKER = 32
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+__all__ = ["BatchSummary", "Outcome", "OutputExistsError", "extract", "iter_documents", "iter_outcomes",
+           "per_second"]
+
+_CHUNK = 8
+_CHUNKS_PER_WORKER = 4
+_SHOWN = 5
+_DIED = "worker process died on this record (killed by the system, e.g. out of memory)"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What one record gave: its document (None when it failed), its JSON line, the errors met."""
+
+    source: str
+    document: Document | None = None
+    line: str | None = None
+    errors: tuple[str, ...] = ()
+    unexplained: int = 0
 
 
 @dataclass(slots=True)
 class BatchSummary:
-    """Counts of one batch run, and the errors it went past."""
+    """Counts of one batch run, the errors it went past, and the documents worth a look."""
 
     documents: int = 0
     criteria: int = 0
@@ -35,27 +57,36 @@ class BatchSummary:
     thresholds: int = 0
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    no_criteria: list[str] = field(default_factory=list)
+    unexplained: list[str] = field(default_factory=list)
+    records: int = 0
 
-    def add(self, doc: Document) -> None:
+    def add(self, doc: Document, unexplained: int = 0) -> None:
         self.documents += 1
         self.criteria += len(doc.criteria or [])
         self.entities += len(doc.entities or [])
         self.thresholds += len(doc.thresholds or [])
+        if not doc.criteria:
+            self.no_criteria.append(doc.id)
+        if unexplained:
+            self.unexplained.append(doc.id)
 
     def __str__(self) -> str:
         rate = self.documents / self.seconds if self.seconds else 0.0
-        return (f"documents: {self.documents}, criteria: {self.criteria}, entities: {self.entities}, "
-                f"thresholds: {self.thresholds}, errors: {len(self.errors)} "
-                f"({self.seconds:.1f} s, {per_second(rate)} documents/s)")
+        return (f"records: {self.records}, documents: {self.documents}, criteria: {self.criteria}, "
+                f"entities: {self.entities}, thresholds: {self.thresholds}, errors: {len(self.errors)}, "
+                f"with no criteria: {_listed(self.no_criteria)}, with unexplained lines: "
+                f"{_listed(self.unexplained)} ({self.seconds:.1f} s, {per_second(rate)} documents/s)")
+
+
+def _listed(ids: list[str]) -> str:
+    shown = ", ".join(ids[:_SHOWN]) + (", …" if len(ids) > _SHOWN else "")
+    return f"{len(ids)} ({shown})" if ids else "0"
 
 
 def per_second(rate: float) -> str:
     """A throughput as read: whole numbers from 10 up, two decimals below (0.47/s, not "0/s")."""
     return f"{rate:.{0 if rate >= 10 else 2}f}"
-
-
-class OutputExistsError(FileExistsError):
-    """Refusing to overwrite an existing output without ``force``."""
 
 
 _worker: Extractor | None = None
@@ -66,16 +97,33 @@ def _init_worker(layers: tuple[str, ...], model: str | None, backend: str) -> No
     _worker = Extractor(layers, model, backend)
 
 
-def _process(item: InputRecord | ReadError) -> Document | ReadError:
-    """Extract one record in a worker; an unexpected failure becomes that record's error."""
+def _start_worker(load: tuple[Any, ...] | None) -> None:
+    """In a worker: Ctrl-C and SIGTERM are the parent's to handle; load the extractor unless forked."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if load is not None:
+        _init_worker(*load)
+
+
+def _process(item: InputRecord | ReadError) -> Outcome:
+    """Extract one record; an unexpected failure becomes that record's error, a layer's only that layer's."""
     if isinstance(item, ReadError):
-        return item
+        return Outcome(item.source, errors=(str(item),))
     assert _worker is not None
+    errors: list[str] = []
     try:
-        return _worker(item.text, doc_id=item.id, section=item.section, eligibility=item.eligibility,
-                       source=item.source, meta=item.meta)
+        doc, layout = _worker.run(
+            item.text, doc_id=item.id, section=item.section, eligibility=item.eligibility, source=item.source,
+            meta=item.meta, on_layer_error=lambda layer, exc: errors.append(
+                f"{item.source}: {layer} layer failed, left out: {type(exc).__name__}: {exc}"))
+        line = json_line(doc, lambda layer, why: errors.append(f"{item.source}: {layer} layer left out: {why}"))
     except Exception as exc:  # one record's failure must not end the batch
-        return ReadError(item.source, f"extraction failed: {type(exc).__name__}: {exc}")
+        return Outcome(item.source, errors=(f"{item.source}: extraction failed: {type(exc).__name__}: {exc}",))
+    return Outcome(item.source, doc, line, tuple(errors), len(unexplained_lines(item.text, layout)))
+
+
+def _process_chunk(chunk: list[InputRecord | ReadError]) -> list[Outcome]:
+    return [_process(item) for item in chunk]
 
 
 def _chunks(items: Iterable[InputRecord | ReadError], size: int) -> Iterator[list[InputRecord | ReadError]]:
@@ -84,105 +132,142 @@ def _chunks(items: Iterable[InputRecord | ReadError], size: int) -> Iterator[lis
         yield chunk
 
 
-def iter_documents(items: Iterable[InputRecord | ReadError], layers: Iterable[str] = LAYERS,
-                   model: str | None = None, backend: str = "auto",
-                   workers: int = 1) -> Iterator[Document | ReadError]:
-    """Results in input order; ``workers`` > 1 uses that many processes."""
+class _Pool:
+    """A process pool that a dead worker does not end: it is replaced by a fresh one."""
+
+    def __init__(self, workers: int, load: tuple[Any, ...]) -> None:
+        # Forked workers inherit the parent's loaded extractor; only spawned ones must load their own.
+        fork = sys.platform != "win32"
+        self._args = dict(max_workers=workers, mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
+                          initializer=_start_worker, initargs=(None if fork else load,))
+        self.executor = ProcessPoolExecutor(**self._args)  # type: ignore[arg-type]
+
+    def submit(self, chunk: list[InputRecord | ReadError]) -> Future[list[Outcome]]:
+        return self.executor.submit(_process_chunk, chunk)
+
+    def renew(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = ProcessPoolExecutor(**self._args)  # type: ignore[arg-type]
+
+    def isolated(self, item: InputRecord | ReadError) -> Outcome:
+        """One record alone in the pool: when the worker dies now, this record is the one."""
+        try:
+            return self.submit([item]).result()[0]
+        except BrokenProcessPool:
+            self.renew()
+            return Outcome(item.source, errors=(f"{item.source}: {_DIED}",))
+
+
+def _pooled(items: Iterable[InputRecord | ReadError], pool: _Pool, window: int) -> Iterator[Outcome]:
+    pending: deque[tuple[list[InputRecord | ReadError], Future[list[Outcome]]]] = deque()
+    for chunk in _chunks(items, _CHUNK):
+        pending.append((chunk, pool.submit(chunk)))
+        if len(pending) >= window:
+            yield from _head(pending, pool)
+    while pending:
+        yield from _head(pending, pool)
+
+
+def _head(pending: deque[tuple[list[InputRecord | ReadError], Future[list[Outcome]]]], pool: _Pool) -> list[Outcome]:
+    """The outcomes of the oldest chunk; after a worker's death its records run one by one, the rest again."""
+    chunk, future = pending.popleft()
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        pool.renew()
+        outcomes = [pool.isolated(item) for item in chunk]
+        for i, (other, waiting) in enumerate(pending):
+            if isinstance(waiting.exception(), BrokenProcessPool):
+                pending[i] = (other, pool.submit(other))
+        return outcomes
+
+
+def iter_outcomes(items: Iterable[InputRecord | ReadError], layers: Iterable[str] = LAYERS,
+                  model: str | None = None, backend: str = "auto", workers: int = 1) -> Iterator[Outcome]:
+    """Outcomes in input order; ``workers`` > 1 uses that many processes."""
     chosen = check_layers(layers)
     _init_worker(chosen, model, backend)  # in the parent first: a bad model fails here, not in every worker
     if workers <= 1:
         yield from map(_process, items)
         return
-    # Forked workers inherit the parent's loaded extractor; only spawned ones must load their own.
-    fork = sys.platform != "win32"
-    context = multiprocessing.get_context("fork" if fork else "spawn")
-    with context.Pool(workers, initializer=None if fork else _init_worker,
-                      initargs=() if fork else (chosen, model, backend)) as pool:
-        for chunk in _chunks(items, workers * _CHUNK_PER_WORKER):
-            yield from pool.imap(_process, chunk, chunksize=max(1, len(chunk) // (workers * 4)))
+    pool = _Pool(workers, (chosen, model, backend))
+    try:
+        yield from _pooled(items, pool, workers * _CHUNKS_PER_WORKER)
+    finally:
+        pool.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def iter_documents(items: Iterable[InputRecord | ReadError], layers: Iterable[str] = LAYERS,
+                   model: str | None = None, backend: str = "auto",
+                   workers: int = 1) -> Iterator[Document | ReadError]:
+    """Documents (or the error of a record that gave none) in input order."""
+    for outcome in iter_outcomes(items, layers, model, backend, workers):
+        if outcome.document is not None:
+            yield outcome.document
+        else:
+            yield ReadError(outcome.source, outcome.errors[0].removeprefix(f"{outcome.source}: "))
+
+
+class _Terminated(SystemExit):
+    """SIGTERM, raised where the run is, so that the writer's clean-up runs (exit status 143)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated(128 + signum)
 
 
 def extract(inputs: list[str], output: str | None = None, *, split: bool = False, force: bool = False,
             options: ReadOptions = ReadOptions(), layers: Iterable[str] = LAYERS, model: str | None = None,
             backend: str = "auto", workers: int = 1, progress: bool | None = None,
-            on_error: Callable[[str], None] | None = None) -> BatchSummary:
-    """Extract every record of ``inputs`` to ``output`` (JSONL file, stdout when None, or a folder with ``split``)."""
+            on_error: Callable[[str], None] | None = None,
+            on_warning: Callable[[str], None] | None = None) -> BatchSummary:
+    """Extract every record of ``inputs`` to ``output`` (JSONL file, stdout when None, or a folder with ``split``).
+
+    Every input is found and the output checked before anything is read or written; the
+    output appears under its name only when the run completed (on an error, Ctrl-C or
+    SIGTERM the previous output stays as it was and no temporary file is left).
+    """
     if split and not output:
         raise ValueError("--split needs an output folder (-o)")
-    _check_output(output, split, force)
+    check_output(output, split, force)
+    paths = list(expand_paths(inputs))
     report = on_error or (lambda message: print(f"error: {message}", file=sys.stderr))
+    warn = on_warning or (lambda message: print(f"warning: {message}", file=sys.stderr))
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
+    try:
+        return _run(paths, output, split, options, check_layers(layers), model, backend, workers,
+                    progress, report, warn)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(paths: list[str], output: str | None, split: bool, options: ReadOptions, layers: tuple[str, ...],
+         model: str | None, backend: str, workers: int, progress: bool | None,
+         report: Callable[[str], None], warn: Callable[[str], None]) -> BatchSummary:
     summary = BatchSummary()
     started = time.perf_counter()
-    results = iter_documents(read_inputs(inputs, options), layers, model, backend, workers)
-    first = next(results, None)  # loads the models before any output is opened
-    results = chain([] if first is None else [first], results)
-    show = sys.stderr.isatty() if progress is None else progress
-    if show:
+    outcomes = iter_outcomes(read_inputs(paths, options), layers, model, backend, workers)
+    first = next(outcomes, None)  # loads the models before any output is opened
+    results: Iterable[Outcome] = chain([] if first is None else [first], outcomes)
+    if sys.stderr.isatty() if progress is None else progress:
         from tqdm import tqdm
 
         results = tqdm(results, unit="doc", file=sys.stderr, dynamic_ncols=True)
-    with _Writer(output, split) as writer:
-        for result in results:
-            if isinstance(result, ReadError):
-                summary.errors.append(str(result))
-                report(str(result))
+    with Writer(output, split) as writer:
+        for outcome in results:
+            summary.records += 1
+            for message in outcome.errors:
+                summary.errors.append(message)
+                report(message)
+            if outcome.document is None or outcome.line is None:
                 continue
-            writer.write(result)
-            summary.add(result)
+            if not outcome.document.text.strip():
+                warn(f"{outcome.source}: empty text, no criteria")
+            writer.write(outcome.document.id, outcome.line)
+            summary.add(outcome.document, outcome.unexplained)
+    if summary.records == 0:
+        warn("no records in the inputs")
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _check_output(output: str | None, split: bool, force: bool) -> None:
-    if output is None or force:
-        return
-    path = Path(output)
-    if split and path.is_dir() and any(path.iterdir()):
-        raise OutputExistsError(f"{output}: folder is not empty (use --force to overwrite)")
-    if not split and path.exists():
-        raise OutputExistsError(f"{output}: exists (use --force to overwrite)")
-
-
-class _Writer:
-    """JSONL to a file (written under a temporary name, then moved) or stdout, or one JSON per document."""
-
-    def __init__(self, output: str | None, split: bool) -> None:
-        self.output, self.split = output, split
-        self._fh: IO[str] | None = None
-        self._tmp: Path | None = None
-        self._names: set[str] = set()
-
-    def __enter__(self) -> "_Writer":
-        if self.split:
-            Path(self.output or ".").mkdir(parents=True, exist_ok=True)
-        elif self.output is None:
-            self._fh = sys.stdout
-        else:
-            target = Path(self.output)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-            self._fh = open(self._tmp, "w", encoding="utf-8")
-        return self
-
-    def write(self, doc: Document) -> None:
-        line = json.dumps(doc.to_dict(), ensure_ascii=False)
-        if not self.split:
-            assert self._fh is not None
-            self._fh.write(line + "\n")
-            return
-        name = _UNSAFE_NAME.sub("_", doc.id) or "document"
-        unique, n = name, 1
-        while unique in self._names:
-            n += 1
-            unique = f"{name}-{n}"
-        self._names.add(unique)
-        Path(self.output or ".", f"{unique}.json").write_text(line + "\n", encoding="utf-8")
-
-    def __exit__(self, *exc: object) -> None:
-        if self._fh is None or self._fh is sys.stdout:
-            if self._fh is sys.stdout:
-                sys.stdout.flush()
-            return
-        self._fh.close()
-        assert self._tmp is not None and self.output is not None
-        os.replace(self._tmp, self.output)

@@ -28,6 +28,7 @@ _EXTENSIONS = {".txt": "txt", ".text": "txt", ".json": "json", ".jsonl": "jsonl"
 _ELIGIBILITY_FIELD_HINTS = ("criteria", "eligib")
 _NCT = re.compile(r"\bNCT\d{8}\b")
 _SURROGATE = re.compile("[\udc80-\udcff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _GOLD_ONLY_KEYS = frozenset({"criteria", "entities", "thresholds", "source", "meta"})
 csv.field_size_limit(2**31 - 1)
 
@@ -104,24 +105,34 @@ def read_inputs(inputs: Iterable[str], options: ReadOptions = ReadOptions()) -> 
 
 
 def read_path(path: str, options: ReadOptions = ReadOptions()) -> Iterator[Item]:
-    """Records of one file (``-`` reads stdin)."""
-    if path == "-":
-        stream: BinaryIO = sys.stdin.buffer
-        data = stream.read()
-        fmt = options.format if options.format != "auto" else _sniff(data)
-        yield from _READERS[fmt](io.BytesIO(data), "<stdin>", options)
-        return
-    fmt = options.format
-    if fmt == "auto":
-        fmt = _EXTENSIONS.get(Path(path).suffix.lower(), "txt")
+    """Records of one file (``-`` reads stdin).
+
+    Whatever a reader meets, the file ends with an error naming it, never the batch: a
+    fault no reader foresaw is reported as such, with the records read before it kept.
+    """
+    name = "<stdin>" if path == "-" else path
     try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            fmt = options.format if options.format != "auto" else _sniff(data, options)
+            yield from _READERS[fmt](io.BytesIO(data), name, options)
+            return
+        fmt = options.format
+        if fmt == "auto":
+            fmt = _EXTENSIONS.get(Path(path).suffix.lower(), "txt")
         with open(path, "rb") as fh:
             yield from _READERS[fmt](fh, path, options)
     except OSError as exc:
-        yield ReadError(path, f"cannot read: {exc.strerror or exc}")
+        yield ReadError(name, f"cannot read: {exc.strerror or exc}")
+    except (ValueError, RecursionError, LookupError, TypeError, AttributeError) as exc:
+        yield ReadError(name, f"reading stopped at an unexpected fault: {type(exc).__name__}: {exc}")
 
 
-def _sniff(data: bytes) -> str:
+def _sniff(data: bytes, options: ReadOptions) -> str:
+    """The format of stdin: XML, JSON or JSONL by their first character, CSV by a header that
+    names the id or text field (``id,text``), otherwise plain text."""
+    if _is_csv_header(data.lstrip().split(b"\n", 1)[0], options):
+        return "csv"
     head = data.lstrip()[:1]
     if head == b"<":
         return "xml"
@@ -135,6 +146,16 @@ def _sniff(data: bytes) -> str:
         except ValueError:
             return "json"
     return "txt"
+
+
+def _is_csv_header(line: bytes, options: ReadOptions) -> bool:
+    """Whether ``line`` reads as a CSV header of two or more columns naming the id or text field."""
+    try:
+        names = next(csv.reader([line.decode("utf-8-sig").rstrip("\r")]), [])
+    except (UnicodeDecodeError, csv.Error):
+        return False
+    fields = {options.id_field.lstrip("#"), options.text_field.lstrip("#")}
+    return len(names) >= 2 and not fields.isdisjoint(name.strip().lstrip("#") for name in names)
 
 
 def _decode(data: bytes, where: str) -> str | ReadError:
@@ -164,14 +185,46 @@ def page_id(text: str, fallback: str) -> str:
 
 
 def _parse_json(raw: bytes, where: str) -> Any:
-    """Decoded JSON of ``raw``, or a ReadError naming ``where`` and the position of the fault."""
+    """Decoded JSON of ``raw``, or a ReadError naming ``where`` and the fault.
+
+    Strict JSON only: ``NaN``/``Infinity`` are refused here (they would make the output
+    invalid JSON), as are lone surrogates (``"\\ud800"``: no UTF-8 file can hold them),
+    nesting deeper than Python's recursion limit and integers beyond its digit limit.
+    """
     text = _decode(raw, where)
     if isinstance(text, ReadError):
         return text
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         return ReadError(where, f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    except RecursionError:
+        return ReadError(where, "JSON nested too deeply to read")
+    except ValueError as exc:  # int digit limit, NaN/Infinity
+        return ReadError(where, f"unreadable JSON value: {exc}")
+    if (bad := _lone_surrogate(data)) is not None:
+        return ReadError(where, f"string with a lone surrogate {bad!r} (\\u escape of half a UTF-16 pair)")
+    return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (non-finite number)")
+
+
+def _lone_surrogate(data: Any) -> str | None:
+    """The first string (key or value) in ``data`` holding a lone surrogate, if any; walked without recursion."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _LONE_SURROGATE.search(value):
+                return value[:40]
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return None
 
 
 def _read_json(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
@@ -232,18 +285,32 @@ def _from_fields(obj: dict[str, Any], where: str, options: ReadOptions) -> Item:
 
 
 def _from_api_study(obj: dict[str, Any], where: str, options: ReadOptions) -> Item:
-    protocol = obj.get("protocolSection") or {}
-    nct = (protocol.get("identificationModule") or {}).get("nctId")
-    module = protocol.get("eligibilityModule") or {}
+    protocol = _member(obj, "protocolSection")
+    identification, module = _member(protocol, "identificationModule"), _member(protocol, "eligibilityModule")
+    if isinstance(identification, ReadError) or isinstance(module, ReadError):
+        return ReadError(where, (identification if isinstance(identification, ReadError) else module).message)
+    nct = identification.get("nctId")
     text = module.get("eligibilityCriteria")
-    label = f"{where} ({nct})" if nct else where
+    label = f"{where} ({nct})" if isinstance(nct, str) and nct else where
     if not isinstance(text, str):
         return ReadError(label, "no protocolSection.eligibilityModule.eligibilityCriteria text")
-    if not nct:
-        return ReadError(where, "no protocolSection.identificationModule.nctId")
+    if not isinstance(nct, str) or not nct:
+        return ReadError(where, "no protocolSection.identificationModule.nctId string")
     meta = {key: module[key] for key in ("minimumAge", "maximumAge", "sex", "healthyVolunteers", "stdAges")
             if key in module}
     return InputRecord(nct, text, label, options.section, eligibility=True, meta=meta)
+
+
+def _member(obj: dict[str, Any] | ReadError, key: str) -> dict[str, Any] | ReadError:
+    """``obj[key]`` of an API study when an object (absent or null: empty), else the error saying what it is."""
+    if isinstance(obj, ReadError):
+        return obj
+    value = obj.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        return ReadError("", f"{key!r} must be a JSON object, got {type(value).__name__}")
+    return value
 
 
 def _read_xml(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
@@ -271,8 +338,13 @@ def _read_xml(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
 
 
 def _read_csv(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
+    """Rows as records; blank lines are skipped, a malformed row is its own error and reading goes on.
+
+    ``strict``: a file cut inside a quoted field is an error ("unexpected end of data"), not a
+    last record silently ending where the file does.
+    """
     stream = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.reader(stream)
+    reader = csv.reader(stream, strict=True)
     try:
         header = next(reader)
     except StopIteration:
@@ -293,9 +365,12 @@ def _read_csv(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:
-            yield ReadError(f"{path} record {row_no}", f"malformed CSV: {exc}")
-            return
+        except csv.Error as exc:  # the reader starts afresh on the next line
+            yield ReadError(f"{path} record {row_no} (line {reader.line_num})", f"malformed CSV: {exc}")
+            row_no += 1
+            continue
+        if not row:
+            continue
         row_no += 1
         where = f"{path} record {row_no - 1} (line {reader.line_num})"
         if len(row) != len(names):

@@ -103,6 +103,9 @@ def _check_item(doc: Document, item: Any, variables: Collection[str], units: Col
         for k, bound in enumerate(item.condition.thresholds if item.condition else ()):
             yield from (f"condition thresholds[{k}]: {message}"
                         for message in _check_bound_record(bound, variables, units))
+    if not isinstance(item, Criterion) and item.criterion is not None and not (
+            isinstance(item.criterion, int) and 0 <= item.criterion < len(doc.criteria or [])):
+        yield f"criterion index {item.criterion!r} is out of range ({len(doc.criteria or [])} criteria)"
     if not isinstance(item, Criterion) and doc.criteria is not None and not any(
             c.start <= item.start and item.end <= c.end for c in doc.criteria):
         yield "not inside any criterion span"

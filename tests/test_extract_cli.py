@@ -146,3 +146,133 @@ def test_legacy_wrapped_lines_are_joined_into_one_criterion() -> None:
 ])
 def test_summary_rate_keeps_its_digits_below_ten(documents: int, seconds: float, rate: str) -> None:
     assert str(BatchSummary(documents=documents, seconds=seconds)).endswith(f"s, {rate})")
+
+
+_GOOD = b'{"id": "G", "text": "Inclusion Criteria:\\n- Adults"}\n'
+# name, input file, content, records kept, message in an error line (None: no error, exit 0). Source: issue 23.
+BAD_INPUT = [
+    ("api_protocol_not_object", "s.json", b'[{"protocolSection": 5}, ' + _GOOD.strip() + b"]", ["G"],
+     "'protocolSection' must be a JSON object"),
+    ("jsonl_nested_100000_deep", "b.jsonl", b"[" * 100000 + b"]" * 100000 + b"\n" + _GOOD, ["G"],
+     "nested too deeply"),
+    ("jsonl_5000_digit_integer", "b.jsonl", b'{"id": "A", "text": "x", "n": ' + b"1" * 5000 + b"}\n" + _GOOD,
+     ["G"], "4300 digits"),
+    ("jsonl_lone_surrogate", "b.jsonl", b'{"id": "A", "text": "x \\ud800"}\n' + _GOOD, ["G"], "lone surrogate"),
+    ("jsonl_nan", "b.jsonl", b'{"id": "A", "text": "x", "v": NaN}\n' + _GOOD, ["G"], "NaN is not valid JSON"),
+    ("jsonl_not_utf8", "b.jsonl", b'{"id": "A", "text": "\xff"}\n' + _GOOD, ["G"], "not valid UTF-8"),
+    ("csv_cut_in_quoted_field", "b.csv", b'id,text\nG,"Inclusion Criteria:\n- Adults"\nA,"cut', ["G"],
+     "unexpected end of data"),
+    ("csv_blank_lines", "b.csv", b'id,text\n\nG,"Inclusion Criteria:\n- Adults"\n\n', ["G"], None),
+    ("empty_txt", "empty.txt", b"", ["empty"], None),
+]
+
+
+@pytest.mark.parametrize("name,content,kept,message", [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_an_error_line_and_the_batch_goes_on(tmp_path: Path, name: str, content: bytes,
+                                                          kept: list[str], message: str | None,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path, out = tmp_path / name, tmp_path / "out.jsonl"
+    path.write_bytes(content)
+    status = main(["extract", str(path), "-o", str(out), "--layers", "criteria,thresholds"])
+    assert status == (0 if message is None else 1)
+    assert [d["id"] for d in _lines(out)] == kept
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if message is not None:
+        assert f"error: {path}" in err and message in err
+
+
+def test_csv_on_stdin_is_read_as_csv(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+    import sys
+
+    data = b'id,text\nA,"Inclusion Criteria:\n- Adults"\nB,Pregnant\n'
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert main(["extract", "-", "--layers", "criteria"]) == 0
+    assert [json.loads(line)["id"] for line in capsys.readouterr().out.splitlines()] == ["A", "B"]
+
+
+def test_failed_run_leaves_previous_output_and_no_temporary_file(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("precious\n", encoding="utf-8")
+    args = ["extract", str(EXAMPLES), str(tmp_path / "missing.txt"), "-o", str(out), "--force"]
+    assert main(args + ["--layers", "criteria"]) == 2
+    assert out.read_text(encoding="utf-8") == "precious\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl"]
+    assert "no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("output, split, message", [
+    ("folder", False, "is a folder"),          # -o naming a folder without --split
+    ("file.txt/out.jsonl", False, "is a file, not a folder"),  # a path under a file
+    ("file.txt", True, "is a file, --split needs a folder"),
+])
+def test_unwritable_output_is_a_clear_error(tmp_path: Path, output: str, split: bool, message: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "file.txt").write_text("x", encoding="utf-8")
+    args = ["extract", str(EXAMPLES), "-o", str(tmp_path / output), "--layers", "criteria"]
+    assert main(args + (["--split"] if split else [])) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_split_force_leaves_no_stale_files(tmp_path: Path) -> None:
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "STALE.json").write_text("{}", encoding="utf-8")
+    (out / "notes.md").write_text("kept", encoding="utf-8")
+    assert main(["extract", str(EXAMPLES), "-o", str(out), "--split", "--force", "--layers", "criteria"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert "STALE.json" not in names and "notes.md" in names and len(names) == 6
+    assert [p.name for p in tmp_path.iterdir()] == ["docs"]
+
+
+class _Failing:
+    """An extractor whose entity layer fails (as one criterion over 1,000,000 characters did) or whose
+    worker dies (as the OOM killer kills it), by the record's text."""
+
+    def __init__(self, *args: object) -> None:
+        from extractor.api import Extractor
+
+        self._real = Extractor(("criteria", "thresholds"))
+
+    def run(self, text: str, **kwargs: object) -> object:
+        import os
+        import signal
+
+        if text == "KILL":
+            os.kill(os.getpid(), signal.SIGKILL)
+        doc, layout = self._real.run(text, **kwargs)  # type: ignore[arg-type]
+        if text.endswith("BIG"):
+            kwargs["on_layer_error"]("entities", ValueError("text too long"))  # type: ignore[operator]
+        return doc, layout
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_failing_layer_or_a_dead_worker_loses_only_its_part(tmp_path: Path, workers: str,
+                                                              monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    import extractor.batch
+
+    monkeypatch.setattr(extractor.batch, "Extractor", _Failing)
+    texts = ["Inclusion Criteria:\n- Age > 18 years BIG"] + (["KILL"] if workers == "2" else []) + ["Pregnant"] * 40
+    batch, out = tmp_path / "b.jsonl", tmp_path / "out.jsonl"
+    batch.write_text("".join(json.dumps({"id": f"R{i}", "text": t}) + "\n" for i, t in enumerate(texts)))
+    assert main(["extract", str(batch), "-o", str(out), "--workers", workers]) == 1
+    docs = _lines(out)
+    assert len(docs) == len(texts) - (workers == "2")
+    assert docs[0]["criteria"] and "thresholds" in docs[0]
+    err = capsys.readouterr().err
+    assert "line 1: entities layer failed, left out: ValueError: text too long" in err
+    if workers == "2":
+        assert "line 2: worker process died" in err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import extractor
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"extractor {extractor.__version__}"

@@ -77,6 +77,15 @@ BAD = [
     ("api_without_criteria", "s.json", json.dumps({"protocolSection": {"identificationModule": {"nctId": "N9"}}})
      .encode(), "no protocolSection.eligibilityModule"),
     ("csv_missing_column", "c.csv", b"id,body\nA,x\n", "no column 'text'"),
+    # issue 23, found by a fuzzer: each used to end the batch with a traceback
+    ("api_protocol_not_object", "p.json", b'{"protocolSection": 5}', "'protocolSection' must be a JSON object"),
+    ("api_module_not_object", "m.json", b'{"protocolSection": {"eligibilityModule": []}}',
+     "'eligibilityModule' must be a JSON object"),
+    ("json_nested_100000_deep", "d.json", b"[" * 100000 + b"]" * 100000, "nested too deeply"),
+    ("json_5000_digit_integer", "i.json", b'{"id": "A", "text": "x", "n": ' + b"1" * 5000 + b"}", "4300 digits"),
+    ("json_lone_surrogate", "u.json", b'{"id": "A", "text": "x \\ud800"}', "lone surrogate"),
+    ("json_infinity", "f.json", b'{"id": "A", "text": "x", "v": Infinity}', "Infinity is not valid JSON"),
+    ("csv_cut_in_quoted_field", "q.csv", b'id,text\nA,"cut', "unexpected end of data"),
 ]
 
 
@@ -125,3 +134,18 @@ def test_corpus_csvs_read_with_field_options_only(name: str, id_field: str) -> N
     assert not [i for i in items if isinstance(i, ReadError)]
     assert all(i.eligibility and i.id.startswith("NCT") for i in items)
     assert len(items) == {"leukemia_trials.csv": 406, "registry_sample.csv": 4868}[name]
+
+
+def test_csv_blank_lines_are_not_records(tmp_path: Path) -> None:
+    path = tmp_path / "b.csv"
+    path.write_bytes(b"id,text\n\nA,x\n\n\nB,y\n\n")
+    assert [r.id for r in read_path(str(path))] == ["A", "B"]
+
+
+@pytest.mark.parametrize("data, ids", [
+    (b'id,text\nA,"Age > 18"\nB,x\n', ["A", "B"]),           # CSV header naming the fields: CSV
+    (b"Age, sex, weight: see below\n", ["stdin"]),            # commas, but no id/text column: text
+])
+def test_stdin_csv_is_detected_by_its_header(monkeypatch: pytest.MonkeyPatch, data: bytes, ids: list) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert [r.id for r in read_inputs(["-"])] == ids

@@ -129,3 +129,40 @@ def test_validate_command_exits_non_zero_on_problems(tmp_path: Path, capsys: pyt
 
 def test_the_project_gold_is_valid() -> None:
     assert [str(p) for p in validate([ANNOTATIONS])] == []
+
+
+def test_schema_enums_equal_the_tables() -> None:
+    """The schema's variable and unit lists are the tables' (regenerate with tools/schema_enums.py)."""
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "tools"))
+    from schema_enums import SCHEMA, with_enums
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert schema == with_enums(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+def test_schema_rejects_unknown_variables_and_units() -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "extractor/schema/document.schema.json").read_text())
+    good = {"start": 0, "end": 3, "variable": "age", "low": 18, "low_inclusive": True, "high": None,
+            "high_inclusive": None, "unit": "a"}
+    doc = {"id": "d", "text": "Age", "thresholds": [good]}
+    jsonschema.validate(doc, schema)
+    for bad in ({"variable": "no_such_variable"}, {"unit": "furlong"}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**doc, "thresholds": [{**good, **bad}]}, schema)
+
+
+@pytest.mark.parametrize("entity, message", [
+    ({"start": 0, "end": 5, "label": "condition", "criterion": 3}, "criterion index 3 is out of range (1 criteria)"),
+    ({"start": 5, "end": 0, "label": "condition"}, "empty, reversed or outside the text"),  # end < start
+])
+def test_criterion_index_and_reversed_span(tmp_path: Path, entity: dict, message: str) -> None:
+    doc = {"id": "d", "text": "Fever today", "criteria": [{"start": 0, "end": 11, "kind": "inclusion"}],
+           "entities": [entity]}
+    path = tmp_path / "d.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert any(message in str(p) for p in validate([path])), validate([path])

@@ -9,6 +9,8 @@ import argparse
 import importlib
 import sys
 
+from extractor import __version__
+
 COMMANDS: tuple[str, ...] = (
     "extractor.cli.extract",
     "extractor.cli.evaluate",
@@ -24,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="extractor", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"extractor {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)

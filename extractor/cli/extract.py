@@ -1,10 +1,16 @@
-"""``extractor extract``: batch extraction, a thin wrapper over :func:`extractor.batch.extract`."""
+"""``extractor extract``: batch extraction, a thin wrapper over :func:`extractor.batch.extract`.
+
+Exit status: 0 when every record was read and extracted (warnings, e.g. empty text or a document
+with no criteria, do not change it); 1 when any record, or any layer of one, failed (each named in
+an error line, the others written); 2 when nothing was written (bad output path, missing input,
+bad model); 130 on Ctrl-C and 143 on SIGTERM, the previous output untouched.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 
-from extractor.batch import OutputExistsError, extract
+from extractor.batch import extract
 from extractor.entities.tagger import ModelError
 from extractor.readers import FORMATS, ReadOptions
 from extractor.records import LAYERS
@@ -43,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             layers=[layer.strip() for layer in args.layers.split(",") if layer.strip()],
             model=args.model, backend=args.backend, workers=args.workers,
             progress=False if args.no_progress else None)
-    except (OutputExistsError, FileNotFoundError, ValueError, ModelError) as exc:
+    except (OSError, ValueError, ModelError) as exc:  # before anything was written, or the output undone
         print(f"extractor extract: {exc}", file=sys.stderr)
         return 2
     print(summary, file=sys.stderr)
