@@ -1,0 +1,123 @@
+"""One criterion's verdict from its thresholds, by the format's semantics ("Structure and logic").
+
+For a participant, drop every threshold whose condition does not apply, then every group left
+empty; the criterion holds when each remaining group has a threshold that holds, and says nothing
+when nothing is left. With unknown facts this is computed in Kleene logic: a group is *dropped*
+when none of its thresholds applies, and a group holds when it is dropped or one of its thresholds
+applies and holds. A threshold without ``group`` (a document not annotated for logic) is a group
+of its own: the thresholds of one criterion must then all hold.
+"""
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+from extractor.records import Condition, Criterion, Threshold
+from extractor.screen.convert import fact_in
+from extractor.screen.patient import Patient
+from extractor.screen.tri import Tri, and3, not3, or3
+from extractor.screen.verdict import Check, CriterionVerdict
+
+
+class BoundLike(Protocol):
+    variable: str
+    low: float | None
+    low_inclusive: bool | None
+    high: float | None
+    high_inclusive: bool | None
+    unit: str | None
+
+
+def _within(value: float, b: BoundLike) -> bool:
+    """Whether ``value`` (in the bound's unit) lies within the bound; equality tolerates rounding of conversion."""
+    if b.low is not None:
+        if math.isclose(value, b.low, rel_tol=1e-9):
+            if not b.low_inclusive:
+                return False
+        elif value < b.low:
+            return False
+    if b.high is not None:
+        if math.isclose(value, b.high, rel_tol=1e-9):
+            return bool(b.high_inclusive)
+        if value > b.high:
+            return False
+    return True
+
+
+def check_bound(b: BoundLike, patient: Patient, index: int | None = None, applies: Tri = True) -> Check:
+    """``b`` tested against the patient's fact for its variable; unknown when there is no fact or unit."""
+    fact = patient.facts.get(b.variable)
+    if fact is None:
+        value, why = None, "no fact"
+    else:
+        value, why = fact_in(fact, b.unit)
+    holds = None if value is None else _within(value, b)
+    return Check(b.variable, b.low, b.low_inclusive, b.high, b.high_inclusive, b.unit,
+                 value, holds, why, index, applies)
+
+
+def condition_applies(condition: Condition | None, patient: Patient) -> Tri:
+    """Whether a threshold with this condition applies: the case is answered (by its text) or decided by
+    the condition's own bounds; ``negated`` conditions apply where the case is absent."""
+    if condition is None:
+        return True
+    if condition.text in patient.answers:
+        case: Tri = patient.answers[condition.text]
+    elif condition.thresholds:
+        case = and3(check_bound(b, patient).holds for b in condition.thresholds)
+    else:
+        case = None
+    return not3(case) if condition.negated else case
+
+
+def _groups(thresholds: list[tuple[int, Threshold]]) -> list[list[tuple[int, Threshold]]]:
+    groups: dict[object, list[tuple[int, Threshold]]] = {}
+    for index, t in thresholds:
+        groups.setdefault(("g", t.group) if t.group is not None else ("t", index), []).append((index, t))
+    return list(groups.values())
+
+
+def _combine(checks_by_group: list[list[Check]]) -> tuple[Tri, Tri]:
+    """(nothing left, holds) of a criterion from its groups' checks."""
+    dropped = [and3(not3(c.applies) for c in group) for group in checks_by_group]
+    held = [or3([gone, *(and3((c.applies, c.holds)) for c in group)])
+            for gone, group in zip(dropped, checks_by_group)]
+    return and3(dropped), and3(held)
+
+
+def _verdict_values(nothing_left: Tri, holds: Tri) -> tuple[Tri, Tri]:
+    """(holds, applicable): a criterion with nothing left is not applicable; one that fails is applicable."""
+    if nothing_left is True:
+        return None, False
+    if holds is False:
+        return False, True
+    return holds, True if nothing_left is False else None
+
+
+def _reason(holds: Tri, applicable: Tri, checks: list[Check]) -> str:
+    if applicable is False:
+        return "no threshold applies to this patient"
+    if holds is False:
+        deciding = [c for c in checks if c.holds is False and c.applies is not False]
+    elif holds is True:
+        deciding = [c for c in checks if c.holds is True and c.applies is True]
+    else:
+        deciding = [c for c in checks if c.holds is None or c.applies is None]
+    return "; ".join(c.describe() for c in deciding or checks)
+
+
+def evaluate_criterion(criterion: Criterion, thresholds: list[tuple[int, Threshold]],
+                       patient: Patient) -> CriterionVerdict:
+    """The verdict on one criterion (``criterion.id`` set); ``thresholds`` are (index in document, record)."""
+    cid = criterion.id or ""
+    if cid in patient.answers:
+        return CriterionVerdict(cid, criterion.kind, patient.answers[cid], True, "answered", criterion.any_of)
+    if not thresholds:
+        return CriterionVerdict(cid, criterion.kind, None, True, "no thresholds and not answered",
+                                criterion.any_of)
+    checks_by_group = [[check_bound(t, patient, index, condition_applies(t.condition, patient))
+                        for index, t in group] for group in _groups(thresholds)]
+    holds, applicable = _verdict_values(*_combine(checks_by_group))
+    checks = [c for group in checks_by_group for c in group]
+    return CriterionVerdict(cid, criterion.kind, holds, applicable, _reason(holds, applicable, checks),
+                            criterion.any_of, tuple(sorted(checks, key=lambda c: c.threshold or 0)))
