@@ -12,6 +12,7 @@ import dataclasses
 from extractor.records import Criterion, Document, Threshold
 from extractor.screen.criterion import evaluate_criterion
 from extractor.screen.patient import Patient
+from extractor.screen.registry import screen_constraints
 from extractor.screen.tri import Tri, and3, or3
 from extractor.screen.verdict import CriterionVerdict, ScreenResult
 from extractor.segment import number_criteria
@@ -63,20 +64,15 @@ def _units(verdicts: list[CriterionVerdict]) -> list[tuple[Tri, list[CriterionVe
 def trial_verdict(verdicts: list[CriterionVerdict]) -> tuple[str, tuple[str, ...]]:
     """(eligible / ineligible / undetermined, the ids of the criteria that decide it)."""
     units = _units(verdicts)
-    ruling_out = [(members, kind_set) for value, members in units if value is True
-                  for kind_set in [members[0].kind]]
+    ruling_out = [members for value, members in units if value is True]
     if ruling_out:
-        ids = [v.id for members, kind in ruling_out for v in members
-               if kind == "inclusion" or excludes(v) is True]
-        return "ineligible", tuple(ids)
+        return "ineligible", tuple(v.id for members in ruling_out for v in members if excludes(v) is True)
     unknown = [v.id for value, members in units if value is None for v in members if excludes(v) is not False]
     return ("undetermined", tuple(unknown)) if unknown else ("eligible", ())
 
 
 def screen(record: Document, patient: Patient) -> ScreenResult:
     """Screen one patient against one extracted (or gold) document, registry constraints included."""
-    from extractor.screen.registry import screen_constraints
-
     criteria = _numbered(list(record.criteria or []))
     owned = thresholds_of(criteria, list(record.thresholds or []))
     verdicts = [evaluate_criterion(c, ts, patient) for c, ts in zip(criteria, owned)]
