@@ -9,14 +9,19 @@ of its own: the thresholds of one criterion must then all hold.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import Protocol
+from typing import Iterator, Protocol
 
 from extractor.records import Condition, Criterion, Threshold
 from extractor.screen.convert import fact_in
 from extractor.screen.patient import Patient
 from extractor.screen.tri import Tri, and3, not3, or3
 from extractor.screen.verdict import Check, CriterionVerdict
+
+
+#: Unknown condition cases tried both ways per criterion; beyond this many the rest stay unknown (Kleene).
+_MAX_OPEN = 8
 
 
 class BoundLike(Protocol):
@@ -56,17 +61,20 @@ def check_bound(b: BoundLike, patient: Patient, index: int | None = None, applie
                  value, holds, why, index, applies)
 
 
+def condition_case(condition: Condition, patient: Patient) -> Tri:
+    """Whether the case a condition names is present: answered by its text, or decided by its own bounds."""
+    if condition.text in patient.answers:
+        return patient.answers[condition.text]
+    if condition.thresholds:
+        return and3(check_bound(b, patient).holds for b in condition.thresholds)
+    return None
+
+
 def condition_applies(condition: Condition | None, patient: Patient) -> Tri:
-    """Whether a threshold with this condition applies: the case is answered (by its text) or decided by
-    the condition's own bounds; ``negated`` conditions apply where the case is absent."""
+    """Whether a threshold with this condition applies; ``negated`` conditions apply where the case is absent."""
     if condition is None:
         return True
-    if condition.text in patient.answers:
-        case: Tri = patient.answers[condition.text]
-    elif condition.thresholds:
-        case = and3(check_bound(b, patient).holds for b in condition.thresholds)
-    else:
-        case = None
+    case = condition_case(condition, patient)
     return not3(case) if condition.negated else case
 
 
@@ -78,11 +86,45 @@ def _groups(thresholds: list[tuple[int, Threshold]]) -> list[list[tuple[int, Thr
 
 
 def _combine(checks_by_group: list[list[Check]]) -> tuple[Tri, Tri]:
-    """(nothing left, holds) of a criterion from its groups' checks."""
+    """(nothing left, holds) of a criterion whose thresholds' applicability is known."""
     dropped = [and3(not3(c.applies) for c in group) for group in checks_by_group]
-    held = [or3([gone, *(and3((c.applies, c.holds)) for c in group)])
-            for gone, group in zip(dropped, checks_by_group)]
+    held = [or3([gone, *(c.holds for c in group if c.applies)]) for gone, group in zip(dropped, checks_by_group)]
     return and3(dropped), and3(held)
+
+
+def _cases(groups: list[list[tuple[int, Threshold]]], patient: Patient) -> Iterator[dict[str, bool]]:
+    """Every assignment of the conditions whose case is unknown (one case per condition text: the bound and
+    its exception share it); beyond ``_MAX_OPEN`` of them the rest stay unknown."""
+    known: dict[str, Tri] = {}
+    for group in groups:
+        for _, t in group:
+            if t.condition is not None:
+                known[t.condition.text] = condition_case(t.condition, patient)
+    fixed = {text: case for text, case in known.items() if case is not None}
+    open_ = [text for text, case in known.items() if case is None][:_MAX_OPEN]
+    for mask in range(1 << len(open_)):
+        yield {**fixed, **{text: bool(mask >> bit & 1) for bit, text in enumerate(open_)}}
+
+
+def _applies(condition: Condition | None, cases: dict[str, bool]) -> Tri:
+    if condition is None:
+        return True
+    case = cases.get(condition.text)
+    return not3(case) if condition.negated else case
+
+
+def _supervaluate(groups: list[list[tuple[int, Threshold]]], checks: list[list[Check]],
+                  patient: Patient) -> tuple[Tri, Tri]:
+    """(holds, applicable) that every case of the unknown conditions agrees on, None where they differ; the
+    cases where the criterion says nothing do not count against its holding."""
+    outcomes = set()
+    for cases in _cases(groups, patient):
+        decided = [[dataclasses.replace(c, applies=_applies(t.condition, cases)) for (_, t), c in zip(group, cs)]
+                   for group, cs in zip(groups, checks)]
+        outcomes.add(_verdict_values(*_combine(decided)))
+    holds = {h for h, a in outcomes if a is not False}
+    applicable = {a for _, a in outcomes}
+    return (holds.pop() if len(holds) == 1 else None), (applicable.pop() if len(applicable) == 1 else None)
 
 
 def _verdict_values(nothing_left: Tri, holds: Tri) -> tuple[Tri, Tri]:
@@ -115,9 +157,10 @@ def evaluate_criterion(criterion: Criterion, thresholds: list[tuple[int, Thresho
     if not thresholds:
         return CriterionVerdict(cid, criterion.kind, None, True, "no thresholds and not answered",
                                 criterion.any_of)
+    groups = _groups(thresholds)
     checks_by_group = [[check_bound(t, patient, index, condition_applies(t.condition, patient))
-                        for index, t in group] for group in _groups(thresholds)]
-    holds, applicable = _verdict_values(*_combine(checks_by_group))
+                        for index, t in group] for group in groups]
+    holds, applicable = _supervaluate(groups, checks_by_group, patient)
     checks = [c for group in checks_by_group for c in group]
     return CriterionVerdict(cid, criterion.kind, holds, applicable, _reason(holds, applicable, checks),
                             criterion.any_of, tuple(sorted(checks, key=lambda c: c.threshold or 0)))
