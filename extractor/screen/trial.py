@@ -13,7 +13,7 @@ from extractor.records import Criterion, Document, Threshold
 from extractor.screen.criterion import evaluate_criterion
 from extractor.screen.patient import Patient
 from extractor.screen.registry import screen_constraints
-from extractor.screen.tri import Tri, and3, or3
+from extractor.screen.tri import Tri, and3, not3, or3
 from extractor.screen.verdict import CriterionVerdict, ScreenResult
 from extractor.segment import number_criteria
 
@@ -43,7 +43,7 @@ def excludes(verdict: CriterionVerdict) -> Tri:
         return False
     if verdict.kind == "exclusion":
         return and3((verdict.holds, verdict.applicable))
-    return None if verdict.holds is None else not verdict.holds
+    return and3((not3(verdict.holds), verdict.applicable))
 
 
 def _units(verdicts: list[CriterionVerdict]) -> list[tuple[Tri, list[CriterionVerdict]]]:
