@@ -9,13 +9,15 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from extractor.batch import _check_output, _Writer, per_second
 from extractor.readers import ReadError, _parse_json, expand_paths
 from extractor.records import Document, RecordError
 from extractor.screen.patient import Patient, PatientError, patient_from_dict
 from extractor.screen.trial import screen
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -50,28 +52,27 @@ def iter_json_lines(paths: Iterable[str]) -> Iterator[tuple[str, object]]:
                 stream.close()
 
 
-def read_patients(paths: Iterable[str]) -> Iterator[Patient | ReadError]:
-    """Validated patients, or a ReadError naming the file and record."""
+def _parsed(paths: Iterable[str], parse: Callable[[Any, str], T],
+            error: type[ValueError]) -> Iterator[T | ReadError]:
+    """Records of JSONL files built by ``parse``; one that fails with ``error`` becomes a ReadError."""
     for where, obj in iter_json_lines(paths):
         if isinstance(obj, ReadError):
             yield obj
             continue
         try:
-            yield patient_from_dict(obj, where)
-        except PatientError as exc:
+            yield parse(obj, where)
+        except error as exc:
             yield ReadError(where, str(exc).removeprefix(where).lstrip(": "))
+
+
+def read_patients(paths: Iterable[str]) -> Iterator[Patient | ReadError]:
+    """Validated patients, or a ReadError naming the file and record."""
+    return _parsed(paths, patient_from_dict, PatientError)
 
 
 def read_trials(paths: Iterable[str]) -> Iterator[Document | ReadError]:
     """Documents of extractor output (or gold-format) JSONL, or a ReadError naming the file and record."""
-    for where, obj in iter_json_lines(paths):
-        if isinstance(obj, ReadError):
-            yield obj
-            continue
-        try:
-            yield Document.from_dict(obj, where)
-        except RecordError as exc:
-            yield ReadError(where, str(exc).removeprefix(where).lstrip(": "))
+    return _parsed(paths, Document.from_dict, RecordError)
 
 
 def screen_files(trials: list[str], patients: list[str], output: str | None = None, *, force: bool = False,

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Iterator, Protocol
+from typing import Iterator
 
-from extractor.records import Condition, Criterion, Threshold
+from extractor.records import Bound, Condition, Criterion, Threshold
 from extractor.screen.convert import fact_in
 from extractor.screen.patient import Patient
 from extractor.screen.tri import Tri, and3, not3, or3
@@ -24,13 +24,8 @@ from extractor.screen.verdict import Check, CriterionVerdict
 _MAX_OPEN = 8
 
 
-class BoundLike(Protocol):
-    variable: str
-    low: float | None
-    low_inclusive: bool | None
-    high: float | None
-    high_inclusive: bool | None
-    unit: str | None
+BoundLike = Bound | Threshold
+"""A bound to test: a threshold record, or a condition's own bound (a record without a span)."""
 
 
 def _within(value: float, b: BoundLike) -> bool:

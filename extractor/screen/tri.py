@@ -10,24 +10,24 @@ from typing import Iterable
 Tri = bool | None
 
 
-def and3(values: Iterable[Tri]) -> Tri:
-    """Conjunction: False if any is False, else None if any is None, else True (empty: True)."""
+def _fold(values: Iterable[Tri], absorbing: bool) -> Tri:
+    """``absorbing`` as soon as one value is, else unknown if one is unknown, else the other truth value."""
     seen_unknown = False
     for value in values:
-        if value is False:
-            return False
+        if value is absorbing:
+            return absorbing
         seen_unknown = seen_unknown or value is None
-    return None if seen_unknown else True
+    return None if seen_unknown else not absorbing
+
+
+def and3(values: Iterable[Tri]) -> Tri:
+    """Conjunction: False if any is False, else None if any is None, else True (empty: True)."""
+    return _fold(values, False)
 
 
 def or3(values: Iterable[Tri]) -> Tri:
     """Disjunction: True if any is True, else None if any is None, else False (empty: False)."""
-    seen_unknown = False
-    for value in values:
-        if value is True:
-            return True
-        seen_unknown = seen_unknown or value is None
-    return None if seen_unknown else False
+    return _fold(values, True)
 
 
 def not3(value: Tri) -> Tri:
