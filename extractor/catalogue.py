@@ -15,9 +15,11 @@ from extractor.units import convert, load_units
 
 VARIABLES_FILE = DataFile(
     frozenset({"id", "name", "aliases", "min", "max"}),
-    frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires", "implied"}),
+    frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires", "implied", "loinc",
+               "molar_mass"}),
 )
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
+_LOINC = re.compile(r"^(\d{1,7})-(\d)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,10 @@ class Variable:
     context: re.Pattern[str] | None
     requires: re.Pattern[str] | None
     implied: bool = False
+    loinc: str | None = None
+    """LOINC code of the variable as trials use it (FHIR export codes thresholds with it)."""
+    molar_mass: float | None = None
+    """g/mol, for variables reported in both mass and molar units (:func:`units.convert_quantity`)."""
 
     def accepts(self, unit: str | None) -> bool:
         """Whether a value in ``unit`` can be about this variable ("platelets ≥ 1.5 × ULN" cannot)."""
@@ -87,6 +93,36 @@ def _number(path: str, var_id: str, column: str, value: str) -> float:
         raise DataFileError(f"{path}: variable {var_id!r}: {column} {value!r} is not a number") from exc
 
 
+def loinc_check_digit(digits: str) -> int:
+    """LOINC's mod-10 check digit (the Luhn scheme): every other digit from the right doubled."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 == 0 else 1)
+        total += value // 10 + value % 10
+    return (10 - total % 10) % 10
+
+
+def _loinc(path: str, var_id: str, code: str) -> str | None:
+    if not code:
+        return None
+    match = _LOINC.match(code)
+    if match is None:
+        raise DataFileError(f"{path}: variable {var_id!r}: loinc {code!r} is not of the form 1234-5")
+    if loinc_check_digit(match.group(1)) != int(match.group(2)):
+        raise DataFileError(f"{path}: variable {var_id!r}: loinc {code!r} has a wrong check digit "
+                            f"(expected {loinc_check_digit(match.group(1))})")
+    return code
+
+
+def _molar_mass(path: str, var_id: str, value: str) -> float | None:
+    if not value:
+        return None
+    mass = _number(path, var_id, "molar_mass", value)
+    if not mass > 0:
+        raise DataFileError(f"{path}: variable {var_id!r}: molar_mass {value!r} is not positive")
+    return mass
+
+
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """Read ``data/variables.csv`` once; units must be codes of the unit table."""
@@ -111,6 +147,8 @@ def load_catalogue() -> Catalogue:
             _regex(str(path), var_id, "context", row.get("context", "")),
             _regex(str(path), var_id, "requires", row.get("requires", "")),
             row.get("implied") == "1",
+            _loinc(str(path), var_id, row.get("loinc") or ""),
+            _molar_mass(str(path), var_id, row.get("molar_mass") or ""),
         )
         variables[var_id] = var
         for alias in aliases:

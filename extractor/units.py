@@ -5,6 +5,9 @@ unit before comparing, so conversion is deliberately narrow: only units of one g
 (time, counts per volume, mass concentrations) convert, every other unit converts only to
 itself, and a unitless value (``None``) only to ``None``. A wrong conversion would make a
 wrong threshold score as right, so "don't know" is always ``None``, never a guess.
+Molar concentrations form their own group, which only :func:`convert_quantity` converts
+(within the group, and to or from mass concentrations given a molar mass): the scorer's
+:func:`convert` keeps the narrow behaviour its reports were measured with.
 """
 from __future__ import annotations
 
@@ -26,6 +29,11 @@ _SPACE = re.compile(r"[\s\-]+")
 _CELLS_PER = re.compile(r"(?:(?<=[\d^/])|^)cells?/")
 _LITRE = re.compile(r"/(?:liter|litre)$")
 _LEADING_TIMES = re.compile(r"^(?:x|\*)(?=\d|[a-z{])")
+
+
+MOLAR = "molar"
+MASS = "mass"
+_SCORER_EXCLUDED_GROUPS = frozenset({MOLAR})
 
 
 class UnitError(ValueError):
@@ -128,9 +136,36 @@ def convert(value: float, from_unit: str | None, to_unit: str | None) -> float |
         return None
     units = load_units().units
     src, dst = units.get(from_unit), units.get(to_unit)
-    if src is None or dst is None or src.group is None or src.group != dst.group:
+    if src is None or dst is None or src.group is None or src.group != dst.group \
+            or src.group in _SCORER_EXCLUDED_GROUPS:
         return None
     return value * src.factor / dst.factor
+
+
+def convert_quantity(value: float, from_unit: str | None, to_unit: str | None,
+                     molar_mass: float | None = None) -> float | None:
+    """Like :func:`convert`, and also within molar units and, given ``molar_mass`` (g/mol), mass ↔ molar.
+
+    Bases are g/L and mol/L, so mass → molar is ``value·f_src / M / f_dst`` exactly; ``None``
+    when not commensurable (a molar unit against a mass unit without a molar mass).
+    """
+    converted = convert(value, from_unit, to_unit)
+    if converted is not None or from_unit is None or to_unit is None:
+        return converted
+    units = load_units().units
+    src, dst = units.get(from_unit), units.get(to_unit)
+    if src is None or dst is None:
+        return None
+    groups = (src.group, dst.group)
+    if groups == (MOLAR, MOLAR):
+        return value * src.factor / dst.factor
+    if molar_mass is None or molar_mass <= 0:
+        return None
+    if groups == (MASS, MOLAR):
+        return value * src.factor / molar_mass / dst.factor
+    if groups == (MOLAR, MASS):
+        return value * src.factor * molar_mass / dst.factor
+    return None
 
 
 def convert_threshold(t: Threshold, unit: str | None) -> Threshold:

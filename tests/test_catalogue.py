@@ -8,7 +8,7 @@ import pytest
 
 from conftest import bad_data_file_error
 from extractor import catalogue
-from extractor.catalogue import alias_key, is_case_sensitive, load_catalogue
+from extractor.catalogue import alias_key, is_case_sensitive, load_catalogue, loinc_check_digit
 
 # The catalogue table of ../shared/ANNOTATION_FORMAT.md (layer 3), in its order.
 FORMAT_IDS = [
@@ -66,16 +66,50 @@ def test_every_alias_key_is_nonempty() -> None:
     assert all(alias_key(a) for v in load_catalogue().variables.values() for a in v.aliases)
 
 
-HEADER = "id,core,name,aliases,unit,units,default_unit,min,max,family,context,requires\n"
+HEADER = "id,core,name,aliases,unit,units,default_unit,min,max,family,context,requires,loinc,molar_mass\n"
 
 
 @pytest.mark.parametrize("row, message", [
-    ("x,1,X,x,furlongs,,,0,1,,,\n", "unit 'furlongs' is not in units.csv"),
-    ("x,1,X,x,,,,zero,1,,,\n", "min 'zero' is not a number"),
-    ("x,1,X,x,,,,0,1,,(unclosed,\n", "bad context regex"),
-    ("x,1,X,x,,,,0,1,,,\nx,1,X,y,,,,0,1,,,\n", "listed twice"),
+    ("x,1,X,x,furlongs,,,0,1,,,,,\n", "unit 'furlongs' is not in units.csv"),
+    ("x,1,X,x,,,,zero,1,,,,,\n", "min 'zero' is not a number"),
+    ("x,1,X,x,,,,0,1,,(unclosed,,,\n", "bad context regex"),
+    ("x,1,X,x,,,,0,1,,,,,\nx,1,X,y,,,,0,1,,,,,\n", "listed twice"),
+    ("x,1,X,x,,,,0,1,,,,2160-1,\n", "variable 'x': loinc '2160-1' has a wrong check digit (expected 0)"),
+    ("x,1,X,x,,,,0,1,,,,LP2160-0,\n", "variable 'x': loinc 'LP2160-0' is not of the form"),
+    ("x,1,X,x,,,,0,1,,,,12345678-0,\n", "variable 'x': loinc '12345678-0' is not of the form"),
+    ("x,1,X,x,,,,0,1,,,,,-5\n", "variable 'x': molar_mass '-5' is not positive"),
+    ("x,1,X,x,,,,0,1,,,,,0\n", "variable 'x': molar_mass '0' is not positive"),
+    ("x,1,X,x,,,,0,1,,,,,heavy\n", "variable 'x': molar_mass 'heavy' is not a number"),
 ])
 def test_bad_rows_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                 row: str, message: str) -> None:
     bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", HEADER + row, load_catalogue.__wrapped__,
                         message)
+
+
+# Codes as loinc.org lists them (the brief of issue 18; QTc 8636-3 and pain 72514-3 checked on loinc pages).
+@pytest.mark.parametrize("var_id, loinc", [
+    ("creatinine", "2160-0"), ("bilirubin", "1975-2"), ("alt", "1742-6"), ("ast", "1920-8"),
+    ("platelets", "777-3"), ("anc", "751-8"), ("hemoglobin", "718-7"), ("hba1c", "4548-4"),
+    ("systolic_bp", "8480-6"), ("diastolic_bp", "8462-4"), ("heart_rate", "8867-4"), ("bmi", "39156-5"),
+    ("weight", "29463-7"), ("height", "8302-2"), ("ecog", "89262-0"), ("karnofsky", "89243-0"),
+    ("qtc", "8636-3"), ("pain_score", "72514-3"), ("lansky", None), ("ctcae_grade", None),
+])
+def test_loinc_codes(var_id: str, loinc: str | None) -> None:
+    assert load_catalogue().variables[var_id].loinc == loinc
+
+
+# Worked example of the LOINC check digit (loinc.org "Check digit"): 12345 -> 5; 2160 -> 0; 89262 -> 0.
+@pytest.mark.parametrize("digits, check", [("12345", 5), ("2160", 0), ("89262", 0), ("777", 3), ("39156", 5)])
+def test_loinc_check_digit(digits: str, check: int) -> None:
+    assert loinc_check_digit(digits) == check
+
+
+# Molar masses (g/mol) of the brief of issue 18 (PubChem), hemoglobin as the monomer.
+@pytest.mark.parametrize("var_id, molar_mass", [
+    ("creatinine", 113.12), ("bilirubin", 584.66), ("glucose", 180.16), ("total_cholesterol", 386.65),
+    ("triglycerides", 885.4), ("uric_acid", 168.11), ("calcium", 40.078), ("magnesium", 24.305),
+    ("phosphate", 30.974), ("bun", 28.014), ("hemoglobin", 16114.5), ("platelets", None), ("age", None),
+])
+def test_molar_masses(var_id: str, molar_mass: float | None) -> None:
+    assert load_catalogue().variables[var_id].molar_mass == molar_mass

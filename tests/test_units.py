@@ -8,7 +8,7 @@ import pytest
 from conftest import bad_data_file_error
 from extractor import units
 from extractor.records import Threshold
-from extractor.units import UnitError, convert, convert_threshold, load_units, normalize_unit
+from extractor.units import UnitError, convert, convert_quantity, convert_threshold, load_units, normalize_unit
 
 
 @pytest.mark.parametrize("surface, code", [
@@ -90,3 +90,34 @@ def test_conflicting_unit_rows_fail_naming_the_file(tmp_path: Path, monkeypatch:
     """The guards that make every code and alias name exactly one unit."""
     bad_data_file_error(monkeypatch, units, tmp_path / "units.csv", "code,group,factor,aliases,not_in_text\n" + rows,
                         load_units.__wrapped__, message)
+
+
+# Conversion factors as clinical chemistry tables give them (SI unit conversion tables, e.g. AMA Manual of
+# Style): creatinine 1 mg/dL = 88.4 umol/L, glucose 100 mg/dL = 5.55 mmol/L, bilirubin 1 mg/dL = 17.1 umol/L,
+# cholesterol 1 mg/dL = 0.02586 mmol/L, BUN 1 mg/dL = 0.357 mmol/L, hemoglobin 1 g/dL = 0.6206 mmol/L.
+@pytest.mark.parametrize("value, src, dst, molar_mass, expected", [
+    (1, "mg/dL", "umol/L", 113.12, 88.4), (100, "mg/dL", "mmol/L", 180.16, 5.55),
+    (1, "mg/dL", "umol/L", 584.66, 17.1), (1, "mg/dL", "mmol/L", 386.65, 0.02586),
+    (1, "mg/dL", "mmol/L", 28.014, 0.357), (1, "g/dL", "mmol/L", 16114.5, 0.6206),
+    (88.4, "umol/L", "mg/dL", 113.12, 1.0), (5.55, "mmol/L", "mg/dL", 180.16, 100.0),
+    (1, "mmol/L", "umol/L", None, 1000.0), (250, "nmol/L", "umol/L", None, 0.25),
+    (1, "g/dL", "mg/dL", None, 1000.0), (1, "g/dL", "mg/dL", 113.12, 1000.0),
+])
+def test_convert_quantity(value: float, src: str, dst: str, molar_mass: float | None, expected: float) -> None:
+    assert convert_quantity(value, src, dst, molar_mass) == pytest.approx(expected, rel=2e-3)
+
+
+@pytest.mark.parametrize("src, dst, molar_mass", [
+    ("mg/dL", "umol/L", None),      # mass to molar needs a molar mass
+    ("meq/L", "mmol/L", 40.078),    # mEq/L is not molar for divalent ions (calcium)
+    ("mg/dL", "/uL", 113.12),       # counts are not concentrations
+    ("mmol/L", None, 113.12),
+])
+def test_convert_quantity_refuses_incommensurable(src: str, dst: str | None, molar_mass: float | None) -> None:
+    assert convert_quantity(1.0, src, dst, molar_mass) is None
+
+
+@pytest.mark.parametrize("src, dst", [("mmol/L", "umol/L"), ("umol/L", "mg/dL"), ("nmol/L", "pmol/L")])
+def test_scorer_convert_keeps_molar_units_apart(src: str, dst: str) -> None:
+    """The scorer's conversion is unchanged by the molar group: its reports must not move."""
+    assert convert(1.0, src, dst) is None

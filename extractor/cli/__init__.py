@@ -18,6 +18,7 @@ COMMANDS: tuple[str, ...] = (
     "extractor.cli.pretrain",
     "extractor.cli.pseudolabel",
     "extractor.cli.tune",
+    "extractor.cli.export",
     "extractor.cli.screen",
 )
 

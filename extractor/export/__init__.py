@@ -1,0 +1,1 @@
+"""Exports of extractor output to other formats (FHIR R5 EvidenceVariable)."""
