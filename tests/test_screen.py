@@ -94,8 +94,10 @@ CRITERION_CASES = [
     ("units: 80,000/µL is 80 × 10^9/L", "inclusion",
      [t("platelets", 75, unit="10*9/L")], p(platelets=(80000, "/uL")), True, True),
     ("units: g/L to g/dL", "inclusion", [t("hemoglobin", 9, unit="g/dL")], p(hemoglobin=(85, "g/L")), False, True),
-    ("mass to molar needs a molar mass: unknown", "inclusion",
-     [t("creatinine", high=1.5, unit="mg/dL")], p(creatinine=(90, "umol/L")), None, True),
+    ("molar to mass through the catalogue's molar mass: 90 umol/L creatinine is 1.02 mg/dL", "inclusion",
+     [t("creatinine", high=1.5, unit="mg/dL")], p(creatinine=(90, "umol/L")), True, True),
+    ("molar to mass without a molar mass (ALT has none): unknown", "inclusion",
+     [t("alt", high=1.5, unit="mg/dL")], p(alt=(90, "umol/L")), None, True),
     ("no thresholds, not answered: unknown", "inclusion", [], p(), None, True),
 ]
 

@@ -50,7 +50,7 @@ def check_bound(b: BoundLike, patient: Patient, index: int | None = None, applie
     if fact is None:
         value, why = None, "no fact"
     else:
-        value, why = fact_in(fact, b.unit)
+        value, why = fact_in(fact, b.unit, b.variable)
     holds = None if value is None else _within(value, b)
     return Check(b.variable, b.low, b.low_inclusive, b.high, b.high_inclusive, b.unit,
                  value, holds, why, index, applies)
