@@ -7,6 +7,8 @@
 """
 from extractor.api import Extractor, extract, load
 from extractor.records import Criterion, Document, Entity, Threshold
+from extractor.screen import Patient, screen
 
 __version__ = "0.1.0"
-__all__ = ["Criterion", "Document", "Entity", "Extractor", "Threshold", "extract", "load", "__version__"]
+__all__ = ["Criterion", "Document", "Entity", "Extractor", "Patient", "Threshold", "extract", "load", "screen",
+           "__version__"]

@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "extractor.cli.pseudolabel",
     "extractor.cli.tune",
     "extractor.cli.export",
+    "extractor.cli.screen",
 )
 
 
