@@ -46,3 +46,12 @@ def test_factories_are_registered_by_entry_point() -> None:
             "config={'eligibility': True}); print([c['kind'] for c in nlp('Exclusion Criteria:\\n- HIV')._.criteria])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['exclusion']"
+
+
+def test_a_transformer_command_without_the_extra_names_it() -> None:
+    """As on a light install (no torch): the error says which extra to install, not ModuleNotFoundError."""
+    code = ("import sys; sys.modules['torch'] = None; from extractor.cli import main; "
+            "raise SystemExit(main(['pretrain', 'examples', 'unused_output']))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "pip install 'extractor[transformer]'" in run.stderr and "torch is not installed" in run.stderr
