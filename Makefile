@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 $(BIN)/extractor: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q -c constraints.txt -e '.[transformer,dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
 .PHONY: install demo test

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.entities import tag_entities
+from extractor.entities import merge_rules, tag_entities
 from extractor.entities.negation import find_cues, is_negated, negation_scopes
 from extractor.records import Criterion
 
@@ -50,6 +50,45 @@ def negated_words(text: str) -> list[str]:
 ])
 def test_scope(text: str, expected: list[str]) -> None:
     assert negated_words(text) == expected
+
+
+#: Comparisons that read like negations, as registry texts write them (ClinicalTrials.gov record of each
+#: case, ../shared/corpora/ctgov): their "no"/"not" negates nothing.
+PSEUDO_NEGATIONS = [
+    ("Must have received at least 2 but no more than 5 previous systemic regimens", "NCT05153330"),
+    ("Recovered from prior therapy, radiotherapy, or surgery (toxicity no greater than Grade 1).", "NCT05107856"),
+    ("Eligible as long as they are not greater than 2 months from their last consolidation", "NCT05010772"),
+    ("Patients who have received prior anthracyclines not to exceed 150 mg/m^2 of daunorubicin", "NCT04214249"),
+    ("Blasts in bone marrow specimen, evaluated no earlier than one month before conditioning", "NCT04195633"),
+    ("Bone-marrow sample, collected no longer than 3 months before signing consent", "NCT03940352"),
+    ("Circulating leukemic blast cell counts to not lower than 10,000/uL during the study", "NCT03330821"),
+    ("If baseline liver disease, Child Pugh score not exceeding class A", "NCT03017820"),
+    ("No sooner than 45 days but no later than 90 days after allogeneic HSCT", "NCT02400255"),
+    ("Creatinine clearance not less than 25 mL/min", "NCT00058825"),
+    ("Patients with at least 18 years of age, but not older than 65 years", "NCT00350207"),
+    ("Bilirubin at or above LLN but not higher than CTCAE grade 1", "NCT00532389"),
+    ("Tumor tissue at baseline, and not fewer than 12 unstained slides will be provided", "NCT02425891"),
+    ("Serum sodium not below lower limit of normal prior to enrollment", "NCT02637960"),
+]
+
+
+@pytest.mark.parametrize("text, source", PSEUDO_NEGATIONS)
+def test_pseudo_negation_negates_nothing(text: str, source: str) -> None:
+    assert negated_words(text) == [], source
+    assert [c.direction for c in find_cues(text)].count("forward") == 0, source
+
+
+@pytest.mark.parametrize("text, source", PSEUDO_NEGATIONS)
+def test_tagger_negation_inside_a_pseudo_cue_is_dropped(text: str, source: str) -> None:
+    """A tagger that calls the "no"/"not" of a comparison a negation is overruled, and no rule adds one."""
+    word = next(w for w in ("No ", "no ", "not ") if w in text)
+    start = text.index(word)
+    merged = merge_rules(text, [(start, start + len(word) - 1, "negation")])
+    assert [s for s in merged if s[2] == "negation"] == [], source
+
+
+def test_a_true_negation_beside_a_pseudo_cue_still_negates() -> None:
+    assert negated_words("No more than 2 prior regimens and no HIV") == ["HIV"]
 
 
 @pytest.mark.parametrize("text, cues", [

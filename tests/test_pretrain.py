@@ -72,6 +72,7 @@ def test_the_shipped_settings_load() -> None:
 
 
 def test_cli_without_any_criterion_fails_naming_the_input(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    pytest.importorskip("torch", reason="pretrain needs the transformer extra (pip install 'extractor[transformer]')")
     empty = tmp_path / "empty.csv"
     empty.write_text("nct_id,eligibility_criteria\n", encoding="utf-8")
     assert main(["pretrain", str(empty), str(tmp_path / "out"), "--id-field", "nct_id",

