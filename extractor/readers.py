@@ -184,7 +184,7 @@ def page_id(text: str, fallback: str) -> str:
     return found.pop() if len(found) == 1 else fallback
 
 
-def _parse_json(raw: bytes, where: str) -> Any:
+def parse_json(raw: bytes, where: str) -> Any:
     """Decoded JSON of ``raw``, or a ReadError naming ``where`` and the fault.
 
     Strict JSON only: ``NaN``/``Infinity`` are refused here (they would make the output
@@ -228,7 +228,7 @@ def _lone_surrogate(data: Any) -> str | None:
 
 
 def _read_json(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
-    data = _parse_json(fh.read(), path)
+    data = parse_json(fh.read(), path)
     if isinstance(data, ReadError):
         yield data
         return
@@ -243,7 +243,7 @@ def _read_json(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
 def _read_jsonl(fh: BinaryIO, path: str, options: ReadOptions) -> Iterator[Item]:
     for lineno, raw in enumerate(fh, start=1):
         if raw.strip():
-            obj = _parse_json(raw, f"{path} line {lineno}")
+            obj = parse_json(raw, f"{path} line {lineno}")
             yield obj if isinstance(obj, ReadError) else _from_object(obj, f"{path} line {lineno}", options)
 
 

@@ -6,13 +6,15 @@ because each trial is screened against all of them. A bad trial or patient recor
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from extractor.batch import _check_output, _Writer, per_second
-from extractor.readers import ReadError, _parse_json, expand_paths
+from extractor.batch import per_second
+from extractor.output import Writer, check_output
+from extractor.readers import ReadError, expand_paths, parse_json
 from extractor.records import Document, RecordError
 from extractor.screen.patient import Patient, PatientError, patient_from_dict
 from extractor.screen.trial import screen
@@ -46,7 +48,7 @@ def iter_json_lines(paths: Iterable[str]) -> Iterator[tuple[str, object]]:
         try:
             for lineno, raw in enumerate(stream, start=1):
                 if raw.strip():
-                    yield f"{name} line {lineno}", _parse_json(raw, f"{name} line {lineno}")
+                    yield f"{name} line {lineno}", parse_json(raw, f"{name} line {lineno}")
         finally:
             if stream is not sys.stdin.buffer:
                 stream.close()
@@ -78,7 +80,7 @@ def read_trials(paths: Iterable[str]) -> Iterator[Document | ReadError]:
 def screen_files(trials: list[str], patients: list[str], output: str | None = None, *, force: bool = False,
                  on_error: Callable[[str], None] | None = None) -> ScreenSummary:
     """Screen every trial of ``trials`` against every patient of ``patients``, one result per line to ``output``."""
-    _check_output(output, False, force)
+    check_output(output, False, force)
     report = on_error or (lambda message: print(f"error: {message}", file=sys.stderr))
     summary = ScreenSummary()
     started = time.perf_counter()
@@ -90,7 +92,7 @@ def screen_files(trials: list[str], patients: list[str], output: str | None = No
         else:
             cohort.append(item)
     summary.patients = len(cohort)
-    with _Writer(output, False) as writer:
+    with Writer(output, False) as writer:
         for doc in read_trials(trials):
             if isinstance(doc, ReadError):
                 summary.errors.append(str(doc))
@@ -99,7 +101,7 @@ def screen_files(trials: list[str], patients: list[str], output: str | None = No
             summary.trials += 1
             for patient in cohort:
                 result = screen(doc, patient)
-                writer.write(result)  # type: ignore[arg-type]  (the writer needs only .id and .to_dict)
+                writer.write(result.id, json.dumps(result.to_dict(), ensure_ascii=False, allow_nan=False))
                 summary.verdicts[result.verdict] = summary.verdicts.get(result.verdict, 0) + 1
     summary.seconds = time.perf_counter() - started
     return summary
