@@ -758,6 +758,8 @@ def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
             continue
         if a.unit is not None and b.high_unit is not None and a.unit != b.high_unit:
             continue
+        if a.low > (convert(b.high, b.high_unit, a.unit or b.high_unit) or b.high):
+            continue  # "more than 140 and less than 100": contradicting halves stay two records, no low > high
         a.links = a.links or b.links
         a.high, a.high_inclusive, a.end = b.high, b.high_inclusive, b.end
         a.unit = a.high_unit = a.unit or b.high_unit

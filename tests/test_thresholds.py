@@ -265,3 +265,13 @@ def test_grammar_group_contract_is_checked_at_load(tmp_path: Path, monkeypatch: 
         thresholds.load_grammar.__wrapped__()
     assert str(path) in str(err.value)
 
+
+
+@pytest.mark.parametrize("text, expected", [
+    # issue 23: used to become one range 140..100
+    ("Systolic blood pressure more than 140 and less than 100 mmHg",
+     [("systolic_bp", 140.0, None), ("systolic_bp", None, 100.0)]),
+    ("Systolic blood pressure more than 100 and less than 140 mmHg", [("systolic_bp", 100.0, 140.0)]),
+])
+def test_contradicting_halves_never_make_low_above_high(text: str, expected: list[tuple[Any, ...]]) -> None:
+    assert [(t.variable, t.low, t.high) for t in criterion_thresholds(text)] == expected
