@@ -275,3 +275,13 @@ def test_grammar_group_contract_is_checked_at_load(tmp_path: Path, monkeypatch: 
 ])
 def test_contradicting_halves_never_make_low_above_high(text: str, expected: list[tuple[Any, ...]]) -> None:
     assert [(t.variable, t.low, t.high) for t in criterion_thresholds(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Creatinine > 1e309 mg/dL",  # issue 23: was creatinine > 1
+    "Platelets >= 10^999",  # issue 23: was platelets >= 10
+    "Platelets ≥ 100E9/l",  # ctgov/registry_sample.csv NCT01138553: E notation without a unit we know
+    "Granulocytes > 1.5E9/l",  # ctgov/registry_sample.csv NCT01138553: never 1
+])
+def test_exponent_is_never_read_as_its_first_digits(text: str) -> None:
+    assert criterion_thresholds(text) == []
