@@ -52,6 +52,20 @@ _GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "pref
          "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
          "not_participant_age", "cmp_before", "uln", "person", "or_gap", "subgroup_lead", "heading_gap",
          "cmp_gap_unitless")
+#: The data <-> code contract: the named groups the code reads, per fragment that must define them.
+#: Checked at load, so a renamed group fails naming the file and fragment instead of a later KeyError.
+REQUIRED_GROUPS: dict[str, frozenset[str]] = {
+    "between": frozenset({"bage", "b1", "bu1", "b2", "bu2"}),
+    "cmp_range": frozenset({"cmp", "cage", "c1", "cu1", "cc2", "c2", "cu2"}),
+    "stage": frozenset({"roman", "roman2"}),
+    "normal_limit": frozenset({"ncmp", "nbelow", "nside"}),
+    "number_forms": frozenset({"n1", "u1", "rc2", "r2", "ru2", "post", "ltail", "lu"}),
+    "cmp_before": frozenset({"cmp"}),
+    "lead_unit": frozenset({"unit"}),
+    "trailing_unit": frozenset({"unit"}),
+}
+#: The fragments whose groups the value grammar must still hold once expanded.
+_VALUE_PARTS = ("between", "cmp_range", "stage", "normal_limit", "number_forms")
 
 
 @dataclass(frozen=True)
@@ -267,9 +281,26 @@ def load_grammar() -> _Grammar:
     # Without a mention or a lead, only an implied age can make a record, and that needs a time unit.
     time_aliases = [alias.lower() for alias, code in load_units().text_aliases if _is_time(code)]
     time_unit = re.compile(_word_trie(time_aliases))
-    return _Grammar(compiled("value"), anchor, mention, abbreviation, time_unit, candidate, compiled("num"),
+    value = compiled("value")
+    _check_groups(fragments, value, path)
+    return _Grammar(value, anchor, mention, abbreviation, time_unit, candidate, compiled("num"),
                     compiled("number_any"), comparators, words, {name: compiled(name) for name in _GAPS},
                     catalogue, catalogue.variables["age"])
+
+
+def _check_groups(fragments: dict[str, str], value: re.Pattern[str], path: object) -> None:
+    """Every fragment of :data:`REQUIRED_GROUPS` defines its groups, and the value grammar holds them all."""
+    for name, groups in REQUIRED_GROUPS.items():
+        if name not in fragments:
+            raise DataFileError(f"{path}: fragment {name!r} is missing")
+        missing = groups - set(re.findall(r"\(\?P<(\w+)>", fragments[name]))
+        if missing:
+            raise DataFileError(f"{path}: fragment {name!r} lacks the named group(s) {sorted(missing)} "
+                                f"that the code reads")
+    missing = set().union(*(REQUIRED_GROUPS[name] for name in _VALUE_PARTS)) - set(value.groupindex)
+    if missing:
+        raise DataFileError(f"{path}: fragment 'value' no longer holds the group(s) {sorted(missing)} "
+                            f"(it must include {', '.join('@' + n + '@' for n in _VALUE_PARTS)})")
 
 
 def _word_trie(words: list[str]) -> str:
@@ -727,6 +758,8 @@ def _merge(values: list[_Value], folded: str, g: _Grammar) -> None:
             continue
         if a.unit is not None and b.high_unit is not None and a.unit != b.high_unit:
             continue
+        if a.low > (convert(b.high, b.high_unit, a.unit or b.high_unit) or b.high):
+            continue  # "more than 140 and less than 100": contradicting halves stay two records, no low > high
         a.links = a.links or b.links
         a.high, a.high_inclusive, a.end = b.high, b.high_inclusive, b.end
         a.unit = a.high_unit = a.unit or b.high_unit

@@ -12,6 +12,7 @@ so that each sub-item carries its ``lead_in``.
 from __future__ import annotations
 
 import csv
+import re
 import json
 from pathlib import Path
 from typing import Any
@@ -240,3 +241,47 @@ def test_real_phrasing_in_one_case(case: dict[str, Any], casing: str) -> None:
     change = str.lower if casing == "lower" else str.upper
     recased = {**case, "text": change(case["text"]), "context": [change(c) for c in case.get("context", [])]}
     same_records_in_any_case(case, recased)
+
+
+@pytest.mark.parametrize("fragment, renamed, message", [
+    # a renamed group used to load and then raise KeyError on every range
+    ("between", "?P<b1>", "fragment 'between' lacks the named group(s) ['b1']"),
+    ("cmp_before", "?P<cmp>", "fragment 'cmp_before' lacks the named group(s) ['cmp']"),
+    ("value", "@stage@|", "fragment 'value' no longer holds the group(s) ['roman', 'roman2']"),
+])
+def test_grammar_group_contract_is_checked_at_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   fragment: str, renamed: str, message: str) -> None:
+    real = thresholds.data_path("threshold_grammar.json")
+    data = json.loads(real.read_text(encoding="utf-8"))
+    (row,) = [r for r in data["fragments"] if r["name"] == fragment]
+    assert renamed in row["pattern"]
+    row["pattern"] = row["pattern"].replace(renamed, "?P<renamed>" if renamed.startswith("?P") else "", 1)
+    path = tmp_path / "threshold_grammar.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    real_path = thresholds.data_path
+    monkeypatch.setattr(thresholds, "data_path",
+                        lambda name: path if name == "threshold_grammar.json" else real_path(name))
+    with pytest.raises(thresholds.DataFileError, match=re.escape(message)) as err:
+        thresholds.load_grammar.__wrapped__()
+    assert str(path) in str(err.value)
+
+
+
+@pytest.mark.parametrize("text, expected", [
+    # issue 23: used to become one range 140..100
+    ("Systolic blood pressure more than 140 and less than 100 mmHg",
+     [("systolic_bp", 140.0, None), ("systolic_bp", None, 100.0)]),
+    ("Systolic blood pressure more than 100 and less than 140 mmHg", [("systolic_bp", 100.0, 140.0)]),
+])
+def test_contradicting_halves_never_make_low_above_high(text: str, expected: list[tuple[Any, ...]]) -> None:
+    assert [(t.variable, t.low, t.high) for t in criterion_thresholds(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Creatinine > 1e309 mg/dL",  # issue 23: was creatinine > 1
+    "Platelets >= 10^999",  # issue 23: was platelets >= 10
+    "Platelets ≥ 100E9/l",  # ctgov/registry_sample.csv NCT01138553: E notation without a unit we know
+    "Granulocytes > 1.5E9/l",  # ctgov/registry_sample.csv NCT01138553: never 1
+])
+def test_exponent_is_never_read_as_its_first_digits(text: str) -> None:
+    assert criterion_thresholds(text) == []
