@@ -16,9 +16,10 @@ from extractor.units import convert, load_units
 VARIABLES_FILE = DataFile(
     frozenset({"id", "name", "aliases", "min", "max"}),
     frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires", "implied", "loinc",
-               "molar_mass"}),
+               "molar_mass", "bare_value", "ratio_of"}),
 )
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
+_BARE_VALUES = frozenset({"at_least"})
 _LOINC = re.compile(r"^(\d{1,7})-(\d)$")
 
 
@@ -43,6 +44,10 @@ class Variable:
     """LOINC code of the variable as trials use it (FHIR export codes thresholds with it)."""
     molar_mass: float | None = None
     """g/mol, for variables reported in both mass and molar units (:func:`units.convert_quantity`)."""
+    bare_value: str | None = None
+    """"at_least": a value without a comparator in an inclusion criterion is a lower bound."""
+    ratio_of: tuple[str, str] | None = None
+    """(numerator id, denominator id) of a ratio that is one variable (FEV1/FVC)."""
 
     def accepts(self, unit: str | None) -> bool:
         """Whether a value in ``unit`` can be about this variable ("platelets ≥ 1.5 × ULN" cannot)."""
@@ -61,6 +66,10 @@ class Catalogue:
     def lookup(self, mention: str) -> tuple[Variable, ...]:
         """Variables a mention may name, as written in text ("Serum  creatinine" → creatinine)."""
         return self.by_alias.get(alias_key(mention), ())
+
+    def ratio(self, numerator: str, denominator: str) -> Variable | None:
+        """The variable that is the ratio of two others ("fev1", "fvc" → fev1_fvc), if the catalogue has one."""
+        return next((v for v in self.variables.values() if v.ratio_of == (numerator, denominator)), None)
 
     def core_ids(self) -> list[str]:
         """Ids of the annotation format's catalogue, in file order."""
@@ -123,6 +132,12 @@ def _molar_mass(path: str, var_id: str, value: str) -> float | None:
     return mass
 
 
+def _choice(path: str, var_id: str, column: str, value: str, allowed: frozenset[str]) -> str | None:
+    if value and value not in allowed:
+        raise DataFileError(f"{path}: variable {var_id!r}: {column} {value!r} is not one of {sorted(allowed)}")
+    return value or None
+
+
 @lru_cache(maxsize=1)
 def load_catalogue() -> Catalogue:
     """Read ``data/variables.csv`` once; units must be codes of the unit table."""
@@ -149,10 +164,15 @@ def load_catalogue() -> Catalogue:
             row.get("implied") == "1",
             _loinc(str(path), var_id, row.get("loinc") or ""),
             _molar_mass(str(path), var_id, row.get("molar_mass") or ""),
+            _choice(str(path), var_id, "bare_value", row.get("bare_value") or "", _BARE_VALUES),
+            tuple(row["ratio_of"].split("/")) if row.get("ratio_of") else None,  # type: ignore[arg-type]
         )
         variables[var_id] = var
         for alias in aliases:
             members = by_alias.setdefault(alias_key(alias), [])
             if var not in members:
                 members.append(var)
+    for var in variables.values():
+        if var.ratio_of is not None and (len(var.ratio_of) != 2 or not set(var.ratio_of) <= variables.keys()):
+            raise DataFileError(f"{path}: variable {var.id!r}: ratio_of must be two catalogue ids as 'x/y'")
     return Catalogue(variables, {key: tuple(vs) for key, vs in by_alias.items()})

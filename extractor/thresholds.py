@@ -15,6 +15,7 @@ search, which is what keeps a whole registry fast (``eval/benchmark.py``).
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -271,13 +272,13 @@ def load_grammar() -> _Grammar:
     # Where a value can start: the value grammar is tried only there, not at every character.
     spelled = [w for w, (_, kind) in words.items() if kind != "roman"]
     # A word can only start a value when a number follows it closely ("at least 18", "stage III").
-    lead_words = [c.lower() for c in prefix if c[:1].isalpha()] + ["between", "from", "stage", "grade", "class"]
+    lead_words = [c.lower() for c in prefix if c[:1].isalpha()] + ["between", "from", "stage", "grade", "classification", "class"]
     number_next = (r"(?=[\s(:]*(?:(?:the\s+)?ages?(?:\s+of)?\s+)?(?:\(\s*[<>≤≥=/]{1,3}\s*\)\s*)?"
                    r"(?:[<>≤≥=/]{1,3}\s*)?(?:\d|\.\d|[iv]+\b|" + _word_trie(spelled) + "))")
     # "NYHA class III-IV": the mention holds "class", the numeral follows it.
     anchor = re.compile(r"\d|\.\d|[<>≤≥=~]|(?:" + _word_trie(lead_words) + ")" + number_next + "|"
-                        + _word_trie(spelled) + r"|(?<=class\s)[iv]+\b|" + _NORMAL_LIMIT_ANCHOR)
-    candidate = re.compile(_word_trie(["stage", "class", "normal", "uln", "lln", *spelled]))
+                        + _word_trie(spelled) + r"|(?:(?<=class\s)|(?<=nyha\s)|(?<=classification\s))[iv]+\b|" + _NORMAL_LIMIT_ANCHOR)
+    candidate = re.compile(_word_trie(["stage", "class", "classification", "grade", "nyha", "normal", "uln", "lln", *spelled]))
     # Without a mention or a lead, only an implied age can make a record, and that needs a time unit.
     time_aliases = [alias.lower() for alias, code in load_units().text_aliases if _is_time(code)]
     time_unit = re.compile(_word_trie(time_aliases))
@@ -512,15 +513,40 @@ def _mentions(folded: str, low: str, g: _Grammar) -> list[_Mention]:
         while (m := _scan(pattern, text, pos)) is not None:
             pos = m.end()
             found.append((m.start(), m.end(), m.group()))
-    found.sort(key=lambda f: (f[0], f[0] - f[1]))
+    # Of overlapping mentions the longest wins ("post-bronchodilator FEV1/FVC ratio" is the ratio, not FEV1).
+    found.sort(key=lambda f: (f[0] - f[1], f[0]))
     out: list[_Mention] = []
     for start, end, surface in found:
-        if out and start < out[-1].end:
+        if any(start < m.end and m.start < end for m in out):
             continue
         candidates = tuple(v for v in g.catalogue.lookup(surface)
                            if v.requires is None or v.requires.search(folded))
         if candidates:
             out.append(_Mention(start, end, candidates))
+    return _join_ratios(sorted(out, key=lambda m: m.start), folded, g.catalogue)
+
+
+_RATIO_SLASH = re.compile(r"\s*\)?\s*/\s*")
+_OPEN_PAREN = re.compile(r"\s*\(\s*")
+
+
+def _join_ratios(mentions: list[_Mention], folded: str, catalogue: Catalogue) -> list[_Mention]:
+    """"FEV1 (…) / forced vital capacity": two mentions around a slash that name a ratio are that ratio."""
+    out: list[_Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if prev is not None and _RATIO_SLASH.fullmatch(folded, prev.end, m.start):
+            ratio = next((r for x in prev.candidates for y in m.candidates
+                          if (r := catalogue.ratio(x.id, y.id)) is not None), None)
+            if ratio is not None:
+                out[-1] = _Mention(prev.start, m.end, (ratio,))
+                continue
+        if prev is not None and len(prev.candidates) == 1 and prev.candidates[0].ratio_of is not None \
+                and _OPEN_PAREN.fullmatch(folded, prev.end, m.start) \
+                and any(v.id in prev.candidates[0].ratio_of for v in m.candidates):
+            out[-1] = _Mention(prev.start, m.end, prev.candidates)   # "FEV1/FVC (forced vital capacity)"
+            continue
+        out.append(m)
     return out
 
 
@@ -923,6 +949,14 @@ def _heading_lead(heading: str) -> Lead | None:
     return lead_in(heading, criterion_thresholds(heading))
 
 
+def _bare_value(t: Threshold) -> Threshold:
+    """An inclusion criterion's value without a comparator, read as the catalogue says ("Life expectancy 3 months")."""
+    variable = load_catalogue().variables.get(t.variable)
+    if variable is None or variable.bare_value != "at_least" or t.low is None or t.low != t.high:
+        return t
+    return dataclasses.replace(t, high=None, high_inclusive=None)
+
+
 def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Threshold]:
     """Thresholds of a document's criteria, offsets into ``text``, ``criterion`` = index in ``criteria``.
 
@@ -946,6 +980,8 @@ def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Thresho
         records, used_lead = _extract(text[s:e], folded[s:e], low[s:e], lead, heading)
         if lead is None or not used_lead:
             lead = _lead_in(folded[s:e], low[s:e], records, lead)
+        if criterion.kind == "inclusion":
+            records = [_bare_value(t) for t in records]
         records = apply_logic(text[s:e], criterion.kind, records, condition_bounds)
         for t in records:
             t.start += s

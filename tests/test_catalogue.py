@@ -87,6 +87,22 @@ def test_bad_rows_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pyt
                         message)
 
 
+@pytest.mark.parametrize("row, message", [
+    ("x,1,X,x,,,,0,1,,,,,,sometimes,\n", "variable 'x': bare_value 'sometimes' is not one of ['at_least']"),
+    ("x,1,X,x,,,,0,1,,,,,,,x/nothing\n", "variable 'x': ratio_of must be two catalogue ids"),
+])
+def test_bad_logic_columns_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         row: str, message: str) -> None:
+    header = HEADER.rstrip("\n") + ",bare_value,ratio_of\n"
+    bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", header + row, load_catalogue.__wrapped__,
+                        message)
+
+
+def test_ratios_name_their_parts() -> None:
+    assert load_catalogue().ratio("fev1", "fvc").id == "fev1_fvc"
+    assert load_catalogue().ratio("fvc", "fev1") is None
+
+
 # Codes as loinc.org lists them (the brief of issue 18; QTc 8636-3 and pain 72514-3 checked on loinc pages).
 @pytest.mark.parametrize("var_id, loinc", [
     ("creatinine", "2160-0"), ("bilirubin", "1975-2"), ("alt", "1742-6"), ("ast", "1920-8"),
