@@ -319,6 +319,14 @@ LAYOUT_CASES = [
       ("Each attempt at induction therapy may include up to two chemotherapy courses", "Refractory patients"),
       ("Karnofsky >= 50% for patients > 16 years of age", "Inclusion Criteria"),
       ("All patients and/or their parents must sign a written informed consent", "Inclusion Criteria")]),
+    ("registry_sample.csv NCT01642251 (outside the gold): a phase heading's list keeps its eligibility headings "
+     "as sections; an item every participant must meet does not end them",
+     "\n        PHASE I\n\n        Inclusion Criteria (phase I):\n\n          -  ECOG performance status 0-2\n\n"
+     "        Exclusion Criteria (phase I):\n\n          -  Pregnant women\n\n        PHASE II\n\n"
+     "        Inclusion Criteria (phase II):\n\n          -  ECOG performance status 0-1\n", False,
+     [("ECOG performance status 0-2", "Inclusion Criteria (phase I)"),
+      ("Pregnant women", "Exclusion Criteria (phase I)"),
+      ("ECOG performance status 0-1", "Inclusion Criteria (phase II)")]),
 ]
 
 

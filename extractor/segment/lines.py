@@ -17,6 +17,8 @@ from extractor.segment.rules import (HEADING_NOUN, SectionRules, is_population_h
 Span = tuple[int, int]
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _WRAPPED_INDENT = 6
+#: A colon-less heading naming a group of patients ("Relapsed patients") heads the block under it only.
+_PATIENT_GROUP = re.compile(r"(?:[\w/-]+\s+){1,3}(?:patients|subjects|participants)", re.IGNORECASE)
 @dataclass(slots=True)
 class Line:
     start: int          # offset of the line's first character
@@ -125,6 +127,7 @@ def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, 
                 current = None
             head_kind, length = heading
             heading_text = section_name(content[:length])
+            restore = None
             heading_indent = line.indent
             if not whole:
                 wrapped = is_wrapped_section(lines, index)
@@ -197,7 +200,7 @@ def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, 
             current = Item(rest, line.end, line.indent, kind, item_section, lead_label)
         elif population or HEADING_NOUN.search(content):   # "Part 1", "For Parts 1 and 3:", "Regulatory Requirements"
             yield Heading(line.content, line.end, label_text)
-            if population and not content.endswith(":") and not HEADING_NOUN.search(content):
+            if population and _PATIENT_GROUP.fullmatch(content):
                 restore = restore or (heading_text,)    # "Relapsed patients" heads its block, not the list
             heading_text = label_text if population else heading_text
         else:                   # "Age:" alone: a category lead-in, which passes its variable on
