@@ -334,3 +334,19 @@ LAYOUT_CASES = [
 def test_layouts(source: str, text: str, page: bool, expected: list[tuple[str, str | None]]) -> None:
     criteria = find_criteria(text) if page else find_criteria(text, eligibility=True)
     assert [(c.text, c.section) for c in criteria] == expected
+
+
+# Issue 23 ("Unicode"): how a text breaks its lines or pads them never changes its criteria.
+@pytest.mark.parametrize("text", [
+    "Inclusion Criteria:\n- Age >= 18 years\n- Signed consent\n",
+    "Inclusion Criteria:\r\n- Age >= 18 years\r\n- Signed consent\r\n",
+    "Inclusion Criteria:\u2028- Age >= 18 years\u2028- Signed consent\u2028",
+    "Inclusion Criteria:\x85- Age >= 18 years\x85- Signed consent",
+    "Inclusion Criteria:\x0c- Age >= 18 years\n- Signed consent\n",
+    "\ufeffInclusion Criteria:\n\u200b- Age >= 18 years\n- Signed consent\u00a0\n",
+    "Inclusion Criteria:\n\u3000- Age >= 18 years\u3000\n- Signed consent\n",
+], ids=["lf", "crlf", "u2028", "nel", "form feed", "bom and zero-width space", "ideographic space"])
+def test_line_breaks_and_padding_do_not_change_criteria(text: str) -> None:
+    criteria = find_criteria(text)
+    assert [(c.kind, c.text) for c in criteria] == [("inclusion", "Age >= 18 years"), ("inclusion", "Signed consent")]
+    assert all(text[c.start:c.end] == c.text for c in criteria)

@@ -15,7 +15,11 @@ from extractor.segment.rules import (HEADING_NOUN, SectionRules, is_population_h
                                      section_name, skip_bullets)
 
 Span = tuple[int, int]
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+#: Line breaks as str.splitlines knows them (form feed, NEL, U+2028 … end a line too), and characters that are
+#: white space to a reader though not to str.isspace (a BOM or zero-width space opening a line is no text).
+_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE = re.compile(rf"[^{_BREAKS}]*(?:\r\n|[{_BREAKS}]|$)")
+_BLANK = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + "\ufeff\u200b\u2060"
 _WRAPPED_INDENT = 6
 #: A colon-less heading naming a group of patients ("Relapsed patients") heads the block under it only.
 _PATIENT_GROUP = re.compile(r"(?:[\w/-]+\s+){1,3}(?:patients|subjects|participants)", re.IGNORECASE)
@@ -51,10 +55,10 @@ def split_lines(text: str, rules: SectionRules) -> Iterator[Line]:
     for m in _LINE.finditer(text):
         if m.start() == len(text) and m.start() > 0:
             break
-        line = m.group().rstrip("\r\n")
-        stripped = line.rstrip()
+        line = m.group().rstrip(_BREAKS)
+        stripped = line.rstrip(_BLANK)
         start = m.start()
-        lead = len(line) - len(line.lstrip())
+        lead = len(line) - len(line.lstrip(_BLANK))
         pos = lead
         bulleted = False
         while pos < len(stripped):
