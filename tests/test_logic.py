@@ -54,6 +54,11 @@ CASES = [
     ("registry dev NCT04150029 (comma series closed by 'or')", "inclusion",
      "not suitable for intensive chemotherapy defined as: age ≥75, ECOG performance Status 2 or 3, or LVEF ≤ 50%",
      [("age", 0, None), ("ecog", 0, None), ("lvef", 0, None)]),
+    ("registry dev NCT03661307 (an exception before the thresholds it qualifies)", "inclusion",
+     "Serum biochemical values with the following limits unless considered due to leukemia, hemolysis or "
+     "congenital disorder (creatinine < 1.8 mg/dl, total bilirubin < 1.8 mg/dL, [serum glutamate pyruvate "
+     "transaminase (SGPT)] < 2.5 x upper limit of normal).",
+     [("creatinine", 0, (True, ())), ("bilirubin", 1, (True, ())), ("alt", 2, (True, ()))]),
 ]
 
 

@@ -1,6 +1,6 @@
 """The case a threshold applies in (the format's ``condition``), read from its criterion's own text.
 
-Three readings, tried for each threshold in this order (``annotations/GUIDELINES.md``, "condition"):
+Readings, tried for each threshold in this order (``annotations/GUIDELINES.md``, "condition"):
 
 1. a subgroup the threshold stage already found ("Lansky ≥ 50 for patients ≤ 16 years"): the
    condition is that text, with its own bounds;
@@ -10,7 +10,10 @@ Three readings, tried for each threshold in this order (``annotations/GUIDELINES
 3. an exception later in its clause ("… unless due to leukaemic involvement", "except in patients
    with …"): the threshold before it applies where the case is absent, and so do the ones before that
    which share its value ("AST and ALT ≤ 3 × ULN unless …") or stand with it in a comma series; an
-   "and" or the end of a clause between two thresholds stops it.
+   "and" or the end of a clause between two thresholds stops it;
+4. an exception before the first threshold, its case running up to it ("values within these limits
+   unless due to leukaemia (creatinine < 1.8 mg/dl, …)"): every threshold of the clause that follows
+   applies where the case is absent.
 
 A threshold inside a condition's text is the condition's bound, not a record (Layer 3, subgroup
 rule), so the caller drops it.
@@ -80,7 +83,34 @@ def assign_conditions(text: str, records: Sequence[Threshold], rules: LogicRules
                 spans.append((start, end))
                 if _WHICH_CASE.match(text, end) and i + 1 < len(records):
                     _apply_case(records, i + 1, text[start:end], lambda _: ())
+    leading = _leading_exception(text, records, rules)
+    if leading is not None:
+        spans.append(leading)
     return spans
+
+
+def _leading_exception(text: str, records: Sequence[Threshold], rules: LogicRules) -> tuple[int, int] | None:
+    """Reading 4: an exception before the first threshold ("… limits unless due to leukaemia (creatinine
+    < 1.8 mg/dl, bilirubin < 1.8 mg/dL)"): the thresholds of the clause it opens apply where it is absent."""
+    if not records:
+        return None
+    first = records[0].start
+    exception = None
+    for exception in rules.exception.finditer(text, 0, first):
+        pass
+    if exception is None or rules.clause_break.search(text, exception.end(), first):
+        return None
+    start, end = case_text(text, exception.end(), first)
+    end = start + len(text[start:end].rstrip(" ([:,"))
+    if end <= start:
+        return None
+    clause = rules.clause_break.search(text, records[0].end)
+    for record in records:
+        if clause is not None and record.start >= clause.start():
+            break
+        if record.condition is None:
+            record.condition = Condition(text[start:end], True, ())
+    return start, end
 
 
 def _apply_case(records: Sequence[Threshold], i: int, case: str, bounds_of: BoundsOf) -> None:
