@@ -18,6 +18,10 @@ The rule, in full (nothing else decides which trial is chosen or where it goes):
    the first is **dev** (40, about a third of every stratum), the others **test** (80). Dev may be tuned
    on and read freely; test is report-only.
 
+5. A second draw (**dev2**, 30 trials, drawn on 2026-12-03 after the rules had been tuned on dev): from
+   each stratum, after the trials of the first draw, the next ``DEV2_QUOTA`` trials by the same ordering.
+   Its first score is an estimate on text no rule was tuned on; after that it is dev, read freely.
+
 No text is read by a rule except the paediatric one (age bounds and age-group words in the text).
 """
 from __future__ import annotations
@@ -64,6 +68,8 @@ QUOTA: dict[str, int] = {
     "renal / transplant / urology": 6, "immunology / dermatology": 5, "other": 5,
 }
 LEUKEMIA_QUOTA = {"leukaemia, minimum age under 18": 20, "leukaemia, adult": 20}
+#: The second draw: two trials per area, four per leukaemia age group.
+DEV2_QUOTA = {**{area: 2 for area in QUOTA}, **{name: 4 for name in LEUKEMIA_QUOTA}}
 PHASE_BINS = {"early phase 1": "1", "phase 1": "1", "phase 1/phase 2": "2", "phase 2": "2",
               "phase 2/phase 3": "3", "phase 3": "3", "phase 4": "4"}
 
@@ -116,23 +122,23 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def take(trials: list[Trial], quota: int) -> list[Trial]:
-    """``quota`` trials in hash order, cycling over the phase bins so that phases mix."""
+def take(trials: list[Trial], quota: int, skip: int = 0) -> list[Trial]:
+    """``quota`` trials in hash order, cycling over the phase bins so that phases mix, after the first ``skip``."""
     by_bin: dict[str, list[Trial]] = defaultdict(list)
     for t in sorted(trials, key=lambda t: digest(t.nct_id)):
         by_bin[PHASE_BINS.get(t.phase, "-")].append(t)
     chosen: list[Trial] = []
-    while len(chosen) < quota and any(by_bin.values()):
+    while len(chosen) < skip + quota and any(by_bin.values()):
         for key in sorted(by_bin):
-            if by_bin[key] and len(chosen) < quota:
+            if by_bin[key] and len(chosen) < skip + quota:
                 chosen.append(by_bin[key].pop(0))
-    if len(chosen) < quota:
+    if len(chosen) < skip + quota:
         raise SystemExit(f"stratum too small for its quota {quota}")
-    return chosen
+    return chosen[skip:]
 
 
 def select(ctgov: Path = CTGOV) -> list[tuple[Trial, str]]:
-    """The 120 trials with their split, in the order of the rule (see the module docstring)."""
+    """The 150 trials with their split, in the order of the rule (see the module docstring)."""
     leukemia_rows = read_csv(ctgov / "leukemia_trials.csv")
     leukemia_ids = {row["#nct_id"] for row in leukemia_rows}
     strata: dict[str, list[Trial]] = defaultdict(list)
@@ -149,7 +155,11 @@ def select(ctgov: Path = CTGOV) -> list[tuple[Trial, str]]:
         strata[name].append(Trial(row["#nct_id"], "leukemia_trials.csv", "", "", row["minimum_age"], len(text), text))
     listed = [Trial(t.nct_id, t.source, name, t.phase, t.minimum_age, t.length, t.text)
               for name, quota in {**QUOTA, **LEUKEMIA_QUOTA}.items() for t in take(strata[name], quota)]
-    return [(t, "dev" if i % 3 == 0 else "test") for i, t in enumerate(listed)]
+    first = [(t, "dev" if i % 3 == 0 else "test") for i, t in enumerate(listed)]
+    quotas = {**QUOTA, **LEUKEMIA_QUOTA}
+    second = [(Trial(t.nct_id, t.source, name, t.phase, t.minimum_age, t.length, t.text), "dev2")
+              for name, quota in DEV2_QUOTA.items() for t in take(strata[name], quota, skip=quotas[name])]
+    return first + second
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -167,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         for t, _ in chosen:
             (args.texts / f"{t.nct_id}.txt").write_text(t.text, encoding="utf-8", newline="")
     splits = [s for _, s in chosen]
-    print(f"wrote {HERE / 'selection.csv'}: {splits.count('dev')} dev, {splits.count('test')} test")
+    print(f"wrote {HERE / 'selection.csv'}: {splits.count('dev')} dev, {splits.count('test')} test, "
+          f"{splits.count('dev2')} dev2")
     return 0
 
 
