@@ -254,6 +254,25 @@ ALTERNATIVES_CASES = [
      "Exclusion Criteria:\n\n- Treated for prostate cancer with any of the following:\n  - Radiotherapy\n"
      "  - Chemotherapy\n- Known hypersensitivity\n",
      [("Treated for", None), ("Radiotherapy", 1), ("Chemotherapy", 1), ("Known", None)]),
+    ("ctgov leukemia_trials.csv NCT03813147 (a criterion with its own bound 'or' a table: it and the rows, "
+     "which open with a band, are one set)",
+     "Inclusion Criteria:\n\nCreatinine clearance >= 60 ml/min/1.73 m^2 or a serum creatinine based on age/gender as "
+     "follows:\n\n1 to < 2 years; 0.6 (male and female)\n>= 16 years; 1.7 (male) and 1.4 (female)\nBilirubin =< ULN "
+     "for age\n",
+     [("Creatinine clearance", 1), ("1 to < 2", 1), (">= 16 years", 1), ("Bilirubin", None)]),
+    ("registry dev NCT04582864 (a flat list of comma-ended items closed by a full stop ends the set)",
+     "Exclusion Criteria:\n\nAny medical condition increasing the safety risk, such as:\n\nactive uncontrolled "
+     "infection,\nunstable angina,\nmajor surgery or trauma within 4 weeks before enrollment.\nKnown hypersensitivity "
+     "to murine proteins.\nDementia or altered mental status.\n",
+     [("Any medical", None), ("active", 1), ("unstable", 1), ("major", 1), ("Known", None), ("Dementia", None)]),
+    ("registry dev NCT04128501 (an inclusion item restating its own subject stands alone)",
+     "Inclusion Criteria:\n\nPatients with AML with one of the following high risk features:\nTherapy related AML\n"
+     "Primary induction failure\nPatients with biphenotypic leukemia\n",
+     [("Patients with AML", None), ("Therapy", 1), ("Primary", 1), ("Patients with bi", None)]),
+    ("registry dev NCT03589729 (a line that admits a further case joins the requirement above it)",
+     "Inclusion Criteria:\n\nPatients with a diagnosis of acute myeloid leukemia.\nPatients with myeloproliferative "
+     "neoplasms in blast phase will be eligible.\nOnly subjects with stable weight will be included.\n",
+     [("Patients with a", 1), ("Patients with m", 1), ("Only", None)]),
     ("'all of the following' is no set",
      "Inclusion Criteria:\n\n- Must meet all of the following:\n  - Age 18 or older\n  - Signed consent\n",
      [("Age 18", None), ("Signed", None)]),     # the lead-in is a pure lead-in, no criterion

@@ -74,7 +74,7 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
     whole = section != "auto" or eligibility
     caseless = is_caseless(text)
     layout = Layout()
-    alternatives = Alternatives(text, rules.alternatives)
+    alternatives = Alternatives(text, rules, caseless)
     lead: tuple[str, int, str] | None = None     # (text, indent, kind) of the open lead-in
     deeper = False
     for item in read_items(text, lines, rules, section, whole, wrapped, layout.section_lines):

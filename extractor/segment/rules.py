@@ -13,7 +13,7 @@ from extractor.resources import DataFile, DataFileError, data_path
 
 _RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
 _ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives",
-          "universal"}
+          "universal", "set_table", "table_row", "admits_case", "restated_subject"}
 _HEADING_KINDS = {"inclusion", "exclusion", "any"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
 #: A topic label alone on its line heads a list when it says so ("Regulatory Requirements"); "Pregnancy" is an item.
@@ -34,6 +34,10 @@ class SectionRules:
     population_label: re.Pattern[str]
     alternatives: re.Pattern[str]
     universal: re.Pattern[str]
+    set_table: re.Pattern[str]
+    table_row: re.Pattern[str]
+    admits_case: re.Pattern[str]
+    restated_subject: re.Pattern[str]
 
     @classmethod
     def load(cls, path: str | None = None) -> "SectionRules":
@@ -66,9 +70,11 @@ class SectionRules:
         # A label is the whole line, or the start of a line up to its colon (the rest is a criterion).
         topic, population = (re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role[role])})(?=\s*:\s*\S|\s*:?\s*$)",
                                         flags) for role in ("topic_label", "population_label"))
-        alternatives, universal = (re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
-                                   for role in ("alternatives", "universal"))
-        return cls(headings, stop, bullet, filler, constraint, topic, population, alternatives, universal)
+        alternatives, universal, set_table, table_row, admits_case, restated_subject = (
+            re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
+            for role in ("alternatives", "universal", "set_table", "table_row", "admits_case", "restated_subject"))
+        return cls(headings, stop, bullet, filler, constraint, topic, population, alternatives, universal,
+                   set_table, table_row, admits_case, restated_subject)
 
 
 @lru_cache(maxsize=1)
