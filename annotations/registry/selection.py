@@ -21,6 +21,8 @@ The rule, in full (nothing else decides which trial is chosen or where it goes):
 5. A second draw (**dev2**, 30 trials, drawn on 2026-12-03 after the rules had been tuned on dev): from
    each stratum, after the trials of the first draw, the next ``DEV2_QUOTA`` trials by the same ordering.
    Its first score is an estimate on text no rule was tuned on; after that it is dev, read freely.
+6. A third draw (**dev3**, 30 trials, the same day, before any rule was tuned on dev2): the next
+   ``DEV3_QUOTA`` trials of each stratum after those of the first two draws, by the same ordering.
 
 No text is read by a rule except the paediatric one (age bounds and age-group words in the text).
 """
@@ -70,6 +72,7 @@ QUOTA: dict[str, int] = {
 LEUKEMIA_QUOTA = {"leukaemia, minimum age under 18": 20, "leukaemia, adult": 20}
 #: The second draw: two trials per area, four per leukaemia age group.
 DEV2_QUOTA = {**{area: 2 for area in QUOTA}, **{name: 4 for name in LEUKEMIA_QUOTA}}
+DEV3_QUOTA = DEV2_QUOTA
 PHASE_BINS = {"early phase 1": "1", "phase 1": "1", "phase 1/phase 2": "2", "phase 2": "2",
               "phase 2/phase 3": "3", "phase 3": "3", "phase 4": "4"}
 
@@ -138,7 +141,7 @@ def take(trials: list[Trial], quota: int, skip: int = 0) -> list[Trial]:
 
 
 def select(ctgov: Path = CTGOV) -> list[tuple[Trial, str]]:
-    """The 150 trials with their split, in the order of the rule (see the module docstring)."""
+    """The 180 trials with their split, in the order of the rule (see the module docstring)."""
     leukemia_rows = read_csv(ctgov / "leukemia_trials.csv")
     leukemia_ids = {row["#nct_id"] for row in leukemia_rows}
     strata: dict[str, list[Trial]] = defaultdict(list)
@@ -159,7 +162,10 @@ def select(ctgov: Path = CTGOV) -> list[tuple[Trial, str]]:
     quotas = {**QUOTA, **LEUKEMIA_QUOTA}
     second = [(Trial(t.nct_id, t.source, name, t.phase, t.minimum_age, t.length, t.text), "dev2")
               for name, quota in DEV2_QUOTA.items() for t in take(strata[name], quota, skip=quotas[name])]
-    return first + second
+    third = [(Trial(t.nct_id, t.source, name, t.phase, t.minimum_age, t.length, t.text), "dev3")
+             for name, quota in DEV3_QUOTA.items()
+             for t in take(strata[name], quota, skip=quotas[name] + DEV2_QUOTA[name])]
+    return first + second + third
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             (args.texts / f"{t.nct_id}.txt").write_text(t.text, encoding="utf-8", newline="")
     splits = [s for _, s in chosen]
     print(f"wrote {HERE / 'selection.csv'}: {splits.count('dev')} dev, {splits.count('test')} test, "
-          f"{splits.count('dev2')} dev2")
+          f"{splits.count('dev2')} dev2, {splits.count('dev3')} dev3")
     return 0
 
 
