@@ -19,10 +19,12 @@ from extractor.records import Document
 REPO = Path(__file__).resolve().parents[1]
 REGISTRY = REPO / "annotations" / "registry"
 LAYERS = ("criteria", "thresholds")
-VARIANTS = ("dev", "dev_page", "test", "test_page")
+VARIANTS = ("dev", "dev_page", "dev2", "dev2_page", "dev3", "dev3_page", "test", "test_page")
 #: Report names in the order the summary lists them.
 TITLES = {"test": "test, registry field", "test_page": "test, page variant",
-          "dev": "dev, registry field", "dev_page": "dev, page variant", "test_legacy": "test, registry field, legacy XML layout",
+          "dev": "dev, registry field", "dev_page": "dev, page variant",
+          "dev2": "dev2, registry field", "dev2_page": "dev2, page variant",
+          "dev3": "dev3, registry field", "dev3_page": "dev3, page variant", "test_legacy": "test, registry field, legacy XML layout",
           "test_api": "test, registry field, API layout (the leukaemia trials)",
           "test_lower": "test, registry field, lower-cased", "test_upper": "test, registry field, upper-cased"}
 #: Summary columns: (heading, report path).
@@ -62,7 +64,7 @@ def run_registry(gold_root: Path) -> tuple[dict[str, dict[str, Any]], dict[str, 
     """Reports by name (the four variants and the test split's layout subsets), and dev error listings."""
     reports: dict[str, dict[str, Any]] = {}
     errors: dict[str, str] = {}
-    for variant in VARIANTS:
+    for variant in (v for v in VARIANTS if (gold_root / v).is_dir()):
         gold = load_documents(gold_root / variant)
         pred = predict(gold, LAYERS)
         evaluation = score(gold, pred)

@@ -212,6 +212,46 @@ def test_list_and_part_headings(text: str, expected: list[tuple[str, str]]) -> N
     assert [(c.text, c.section) for c in find_criteria(text, eligibility=True)] == expected
 
 
+#: Kind from a heading or a lead-in sentence (GUIDELINES, "Kind"); (source, text, expected (criterion start, kind,
+#: section)).
+KIND_CASES = [
+    ("registry dev2 NCT02680756 (sentences heading the lists, no heading at all; the second ends in a full stop)",
+     "\n        All of the following criteria must be met to randomize a subject in the study:\n\n          1. Age 18 or "
+     "over.\n\n        A subject who meets any of the following criteria is not eligible for participation in the\n"
+     "        study.\n\n          1. Subject with anaemia.\n\n          2. Pregnant.\n",
+     [("Age 18", "inclusion", None), ("Subject with", "exclusion", None), ("Pregnant", "exclusion", None)]),
+    ("GUIDELINES, Kind ('Patients will be excluded if:'-like lead-ins under an inclusion heading)",
+     "Inclusion Criteria:\n\n- Age 18\n\nPatients will be excluded if they meet any of the following criteria:\n\n"
+     "- Pregnant\n",
+     [("Age 18", "inclusion", "Inclusion Criteria"), ("Pregnant", "exclusion", "Inclusion Criteria")]),
+    ("registry_sample.csv NCT00321685 (a bulleted sub-list lead-in keeps its list's kind)",
+     "Inclusion Criteria:\n\n  -  Patients must not have any of the following:\n\n       -  Unstable angina\n\n"
+     "  -  Signed consent\n",
+     [("Unstable", "inclusion", "Inclusion Criteria"), ("Signed", "inclusion", "Inclusion Criteria")]),
+    ("registry_sample.csv NCT01371981 (a lead-in naming a class is a criterion)",
+     "Exclusion Criteria:\n\nPatients with any of the following oncologic diagnoses are not eligible:\n\n- Lymphoma\n",
+     [("Patients with any", "exclusion", "Exclusion Criteria"), ("Lymphoma", "exclusion", "Exclusion Criteria")]),
+    ("registry dev2 NCT03326921 (a bare list word with its population is a heading)",
+     "DONOR SELECTION INCLUSION\n\nDonor age >= 18 years\n\nDONOR SELECTION EXCLUSION\n\nPregnant donor\n",
+     [("Donor age", "inclusion", "DONOR SELECTION INCLUSION"), ("Pregnant donor", "exclusion", "DONOR SELECTION EXCLUSION")]),
+    ("registry dev2 NCT04986657 (a heading with the population after it)",
+     "Inclusion Criteria Patient\n\nAdult patients 18 years or older.\n\nExclusion Criteria Physician\n\nDoes not "
+     "treat patients here\n",
+     [("Adult", "inclusion", "Inclusion Criteria Patient"), ("Does not", "exclusion", "Exclusion Criteria Physician")]),
+    ("registry_sample.csv NCT01031810 (the words alone on their lines)",
+     "INCLUSION\n\n- Age 18 to 65\n\nEXCLUSION\n\n- History of bipolar disorder\n",
+     [("Age", "inclusion", "INCLUSION"), ("History", "exclusion", "EXCLUSION")]),
+]
+
+
+@pytest.mark.parametrize("source, text, expected", KIND_CASES, ids=[c[0] for c in KIND_CASES])
+def test_kind_comes_from_the_nearest_heading_or_lead_in(source: str, text: str,
+                                                        expected: list[tuple[str, str, str | None]]) -> None:
+    criteria = find_criteria(text, eligibility=True)
+    assert [(c.text[:len(prefix)], c.kind, c.section) for c, (prefix, _, _) in zip(criteria, expected)] == expected
+    assert len(criteria) == len(expected)
+
+
 @pytest.mark.parametrize("page, expected", [
     # registry_sample.csv NCT02078310 (dev) as a page: an unbulleted paragraph indented like the
     # section's heading belongs to the section; page text at the margin after it does not

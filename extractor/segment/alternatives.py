@@ -102,6 +102,15 @@ class Alternatives:
             self._add(table, criterion, content, indent, blank)
             self._open.append(table)
 
+    def lead_in(self, content: str, indent: int, kind: str) -> None:
+        """A lead-in sentence that gives its items their kind: it ends the sets before it, and opens one
+        when it says its items are alternatives, with or without a colon."""
+        self._open.clear()
+        self._joined = self._previous = None
+        self._last_end = 0
+        if self.rules.alternatives.search(content):
+            self._open.append(_OpenSet(indent, kind, self._new()))
+
     def _ends_set(self, top: _OpenSet, content: str, indent: int) -> bool:
         """Whether ``content`` is no longer an item of the open set (on the set's own level of the list)."""
         if top.table:

@@ -13,7 +13,8 @@ from extractor.resources import DataFile, DataFileError, data_path
 
 _RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
 _ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives",
-          "universal", "set_table", "table_row", "admits_case", "restated_subject"}
+          "universal", "set_table", "table_row", "admits_case", "restated_subject", "exclusion_lead_in",
+          "inclusion_lead_in"}
 _HEADING_KINDS = {"inclusion", "exclusion", "any"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
 #: A topic label alone on its line heads a list when it says so ("Regulatory Requirements"); "Pregnancy" is an item.
@@ -38,6 +39,7 @@ class SectionRules:
     table_row: re.Pattern[str]
     admits_case: re.Pattern[str]
     restated_subject: re.Pattern[str]
+    kind_lead_ins: tuple[tuple[re.Pattern[str], str], ...]
 
     @classmethod
     def load(cls, path: str | None = None) -> "SectionRules":
@@ -73,8 +75,10 @@ class SectionRules:
         alternatives, universal, set_table, table_row, admits_case, restated_subject = (
             re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
             for role in ("alternatives", "universal", "set_table", "table_row", "admits_case", "restated_subject"))
+        kind_lead_ins = tuple((re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[f"{kind}_lead_in"]), flags), kind)
+                              for kind in ("exclusion", "inclusion"))
         return cls(headings, stop, bullet, filler, constraint, topic, population, alternatives, universal,
-                   set_table, table_row, admits_case, restated_subject)
+                   set_table, table_row, admits_case, restated_subject, kind_lead_ins)
 
 
 @lru_cache(maxsize=1)
@@ -88,6 +92,15 @@ def match_heading(content: str, rules: SectionRules) -> tuple[str, int] | None:
         m = pattern.match(content)
         if m:
             return kind, m.end()
+    return None
+
+
+def lead_in_kind(content: str, rules: SectionRules) -> str | None:
+    """The kind a whole-line lead-in gives the items after it ("… any of the following … is not eligible"), if any."""
+    flat = " ".join(content.split())
+    for pattern, kind in rules.kind_lead_ins:
+        if pattern.search(flat):
+            return kind
     return None
 
 
