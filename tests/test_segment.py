@@ -238,6 +238,12 @@ KIND_CASES = [
      "Inclusion Criteria Patient\n\nAdult patients 18 years or older.\n\nExclusion Criteria Physician\n\nDoes not "
      "treat patients here\n",
      [("Adult", "inclusion", "Inclusion Criteria Patient"), ("Does not", "exclusion", "Exclusion Criteria Physician")]),
+    ("registry dev2 NCT02411825 (population labels name their blocks: a qualified noun, 'Both')",
+     "\n        Inclusion criteria:\n\n        Healthy subjects:\n\n          -  Males, 18 to 55 years.\n\n"
+     "        T2DM patients:\n\n          -  Males and females, 18-70 years of age.\n\n        Both:\n\n"
+     "          -  Signed written informed consent.\n",
+     [("Males,", "inclusion", "Healthy subjects"), ("Males and", "inclusion", "T2DM patients"),
+      ("Signed", "inclusion", "Both")]),
     ("registry_sample.csv NCT01031810 (the words alone on their lines)",
      "INCLUSION\n\n- Age 18 to 65\n\nEXCLUSION\n\n- History of bipolar disorder\n",
      [("Age", "inclusion", "INCLUSION"), ("History", "exclusion", "EXCLUSION")]),
