@@ -319,6 +319,10 @@ ALTERNATIVES_CASES = [
      "Inclusion Criteria:\n\nPatients with a diagnosis of acute myeloid leukemia.\nPatients with myeloproliferative "
      "neoplasms in blast phase will be eligible.\nOnly subjects with stable weight will be included.\n",
      [("Patients with a", 1), ("Patients with m", 1), ("Only", None)]),
+    ("registry dev2 NCT03199911 ('including but not limited to:' introduces examples)",
+     "\n        Inclusion Criteria:\n\n        Patients undergoing eyelid procedures including but not limited to:\n\n"
+     "          -  blepharoplasty;\n\n          -  ectropion repair;\n\n          -  wedge excision.\n",
+     [("Patients undergoing", None), ("blepharoplasty", 1), ("ectropion", 1), ("wedge", 1)]),
     ("'all of the following' is no set",
      "Inclusion Criteria:\n\n- Must meet all of the following:\n  - Age 18 or older\n  - Signed consent\n",
      [("Age 18", None), ("Signed", None)]),     # the lead-in is a pure lead-in, no criterion
