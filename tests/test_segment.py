@@ -117,7 +117,7 @@ def test_rule_file_errors_name_the_file(tmp_path, content: str, message: str) ->
 @pytest.mark.parametrize("text,expected", [
     ("PATIENT CHARACTERISTICS:\n\n        Age:\n\n          -  Under 80\n\n        Performance status:\n\n"
      "          -  ECOG 0-2\n\n        PRIOR CONCURRENT THERAPY:\n\n          -  No prior CAR-T\n",
-     [("Under 80", "Age:"), ("ECOG 0-2", "Performance status:"), ("No prior CAR-T", "PRIOR CONCURRENT THERAPY:")]),
+     [("Under 80", "Age:"), ("ECOG 0-2", "Performance status:"), ("No prior CAR-T", None)]),   # a part heading
     ("Inclusion Criteria:\n- Creatinine as defined by age as follows:\n    - 1 to < 2 years: ≤ 0.6 mg/dL\n"
      "    - 2 to < 6 years: ≤ 0.8 mg/dL\n- Age ≥ 1 year\n",
      [("Creatinine as defined by age as follows:", None),
@@ -244,6 +244,11 @@ KIND_CASES = [
      "          -  Signed written informed consent.\n",
      [("Males,", "inclusion", "Healthy subjects"), ("Males and", "inclusion", "T2DM patients"),
       ("Signed", "inclusion", "Both")]),
+    ("registry dev3 NCT00436618 (the parts of an old NCI list are sections; a topic label under them is not)",
+     "\n        DISEASE CHARACTERISTICS:\n\n          -  Biopsy-proven lymphoma\n\n        PATIENT CHARACTERISTICS:\n\n"
+     "        Age:\n\n          -  18 and over\n\n        PRIOR CONCURRENT THERAPY: At least 30 days since therapy\n",
+     [("Biopsy", "inclusion", "DISEASE CHARACTERISTICS"), ("18 and", "inclusion", "PATIENT CHARACTERISTICS"),
+      ("At least", "inclusion", "PRIOR CONCURRENT THERAPY")]),
     ("registry_sample.csv NCT01031810 (the words alone on their lines)",
      "INCLUSION\n\n- Age 18 to 65\n\nEXCLUSION\n\n- History of bipolar disorder\n",
      [("Age", "inclusion", "INCLUSION"), ("History", "exclusion", "EXCLUSION")]),

@@ -83,6 +83,8 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
             layout.headings.append((item.start, item.end))
             alternatives.heading()
             stated_kind = None
+            if not text[item.end:text.find("\n", item.end) % (len(text) + 1)].strip():
+                lead = None          # a heading on its own line ends the lead-in above it; a line's label does not
             continue
         kind = stated_kind or item.kind
         if lead is not None and (lead[2] != kind or deeper and item.indent <= lead[1]):
