@@ -249,6 +249,22 @@ KIND_CASES = [
      "        Age:\n\n          -  18 and over\n\n        PRIOR CONCURRENT THERAPY: At least 30 days since therapy\n",
      [("Biopsy", "inclusion", "DISEASE CHARACTERISTICS"), ("18 and", "inclusion", "PATIENT CHARACTERISTICS"),
       ("At least", "inclusion", "PRIOR CONCURRENT THERAPY")]),
+    ("registry dev3 NCT04013685 (lead-in sentences about recipients)",
+     "Key Inclusion Criteria:\n\nRecipients must meet all of the following criteria:\n\n- Age 18\n\nKey Exclusion Criteria:"
+     "\n\nRecipients meeting any of the following exclusion criteria will not be eligible:\n\n- Pregnant\n",
+     [("Age", "inclusion", "Key Inclusion Criteria"), ("Pregnant", "exclusion", "Key Exclusion Criteria")]),
+    ("registry dev3 NCT03102190 (a lead-in naming an unqualified category is pure)",
+     "Exclusion Criteria:\n\nPatients with the following comorbidities:\n\n- Uncontrolled diabetes\n",
+     [("Uncontrolled", "exclusion", "Exclusion Criteria")]),
+    ("registry dev3 NCT04262843 (a sex or childbearing group labels the line it opens)",
+     "Inclusion Criteria:\n\nWomen of childbearing potential (WOCBP): negative urine or serum pregnancy test\nAge 18\n\n"
+     "Exclusion Criteria:\n\nFemales only: Pregnant or breastfeeding\n",
+     [("negative", "inclusion", "Women of childbearing potential (WOCBP)"), ("Age", "inclusion", "Inclusion Criteria"),
+      ("Pregnant", "exclusion", "Females only")]),
+    ("registry_sample.csv NCT03374332 (a heading naming whose criteria they are with 'of')",
+     "Inclusion Criteria of Recipient (patient):\n\n- Age 18\n\nExclusion Criteria of Recipient (patient):\n\n- Pregnant\n",
+     [("Age", "inclusion", "Inclusion Criteria of Recipient (patient)"),
+      ("Pregnant", "exclusion", "Exclusion Criteria of Recipient (patient)")]),
     ("registry_sample.csv NCT01031810 (the words alone on their lines)",
      "INCLUSION\n\n- Age 18 to 65\n\nEXCLUSION\n\n- History of bipolar disorder\n",
      [("Age", "inclusion", "INCLUSION"), ("History", "exclusion", "EXCLUSION")]),
@@ -371,10 +387,10 @@ LAYOUT_CASES = [
      [("Patients in CR who are considered by treating physician to benefit from maintenance therapy are eligible.",
        "Maintenance cohort")]),
     ("leukemia_trials.csv NCT03096782: a marked chain inside an item of a run-on chain",
-     "Inclusion Criteria:\nPatients with one of the following diseases: a. Acute myeloid leukemia beyond first remission. b. Myelodysplastic syndrome (MDS): "
+     "Inclusion Criteria:\nPatients must have one of the following hematologic malignancies: a. Acute myeloid leukemia beyond first remission. b. Myelodysplastic syndrome (MDS): "
      "Including the following categories: 1) Revised IPSS high risk groups, 2) MDS with transfusion dependency, "
      "c. Acute lymphoblastic leukemia (ALL) beyond first remission.\n", False,
-     [("Patients with one of the following diseases:", "Inclusion Criteria"),
+     [("Patients must have one of the following hematologic malignancies:", "Inclusion Criteria"),
       ("Acute myeloid leukemia beyond first remission.", "Inclusion Criteria"),
       ("Myelodysplastic syndrome (MDS): Including the following categories:", "Inclusion Criteria"),
       ("Revised IPSS high risk groups,", "Inclusion Criteria"),
