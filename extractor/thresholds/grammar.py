@@ -20,11 +20,13 @@ from extractor.units import load_units
 
 COMPARATORS_FILE = DataFile(frozenset({"surface", "position", "bound", "inclusive"}))
 NUMBER_WORDS_FILE = DataFile(frozenset({"word", "value", "kind"}))
-GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}))
+GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}), frozenset({"comment"}))
 
 LOW, HIGH, EQ = "low", "high", "eq"
 #: Words before a limit of normal that can start a value without a number ("above the ULN").
-_NORMAL_LIMIT_ANCHOR = (r"(?:above|over|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|below|under|"
+_NORMAL_LIMIT_ANCHOR = (r"(?:(?:(?:must|should|shall|may|does|do|can|will)\s+)?not\s+(?:to\s+)?(?:exceed(?:s|ing)?|"
+                        r"be\s+(?:above|over|greater\s+than|higher\s+than|more\s+than))|cannot\s+exceed|"
+                        r"above|over|exceed(?:s|ing)?|greater\s+than|more\s+than|higher\s+than|below|under|"
                         r"less\s+than|lower\s+than)(?=(?:\s+or\s+(?:below|under|less\s+than|lower\s+than))?"
                         r"\s+(?:the\s+)?(?:(?:institutional|institution'?s|local|"
                         r"laboratory|site)\s+)?(?:upper|lower|uln|lln|normal)\b)")
@@ -40,13 +42,14 @@ REQUIRED_GROUPS: dict[str, frozenset[str]] = {
     "cmp_range": frozenset({"cmp", "cage", "c1", "cu1", "cc2", "c2", "cu2"}),
     "stage": frozenset({"roman", "roman2"}),
     "normal_limit": frozenset({"ncmp", "nbelow", "nside"}),
+    "reversed_cmp": frozenset({"vn", "vu", "vc"}),
     "number_forms": frozenset({"n1", "u1", "rc2", "r2", "ru2", "post", "ltail", "lu"}),
     "cmp_before": frozenset({"cmp"}),
     "lead_unit": frozenset({"unit"}),
     "trailing_unit": frozenset({"unit"}),
 }
 #: The fragments whose groups the value grammar must still hold once expanded.
-VALUE_PARTS = ("between", "cmp_range", "stage", "normal_limit", "number_forms")
+VALUE_PARTS = ("between", "cmp_range", "stage", "normal_limit", "reversed_cmp", "number_forms")
 
 
 @dataclass(frozen=True)

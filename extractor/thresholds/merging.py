@@ -33,7 +33,8 @@ def _joined(a: Value, b: Value, folded: str, grammar: Grammar) -> tuple[Value, b
             or (not a.links and (a.unit not in (None, b.high_unit) or a.form != "cmp")):
         return a, False
     one_sided = (a.high is None and b.low is None and a.low is not None and b.high is not None)
-    gap_end = min([m.start for m in b.links if m.start > a.end] + [b.start])
+    # the gap runs to the first mention after the first half ("95 mmHg < SBP < 150 mmHg": none)
+    gap_end = min([m.start for m in (*a.links, *b.links) if m.start >= a.end] + [b.start])
     or_gap = grammar.gaps["or_gap"].match(folded, a.end, gap_end)
     if not a.links and or_gap and (a.low is not None and b.high is None
                                    or a.high is not None and a.low is None and b.low is not None):

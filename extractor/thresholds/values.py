@@ -123,6 +123,9 @@ def _reading(groups: dict[str, str | None], grammar: Grammar) -> _Reading:
         return _range(groups, grammar)
     if groups["cmp"] is not None:
         return _comparison(groups, grammar)
+    if groups["vn"] is not None:  # "95 mmHg < systolic blood pressure": above 95 mmHg
+        return _Reading("cmp", parse_number(groups["vn"]), groups["vc"] != "<", None, None,
+                        (groups["vu"], groups["vu"]), groups["vc"])
     if groups["roman"] is not None:  # "grade III", "class III-IV", "class III or IV"
         low = float(grammar.words[groups["roman"]][0])
         high = float(grammar.words[groups["roman2"]][0]) if groups["roman2"] else low
@@ -172,8 +175,9 @@ def _normal_limit_value(m: re.Match[str]) -> Value:
     "< LLN" → < 1 {LLN}; a bare "normal limit" is the upper one above and the lower one below it, and
     "above or below" a limit that is not the upper one gives both."""
     cmp_word, side = m.group("ncmp").lower(), m.group("nside").lower()
-    above = cmp_word[0] in ">≥" or cmp_word.split()[0] in _ABOVE
-    inclusive = cmp_word in ("≥", "≤")
+    negated = "not" in cmp_word.split() or cmp_word.startswith("cannot")     # "must not exceed ULN": ≤ 1 × ULN
+    above = (cmp_word[0] in ">≥" or any(word in _ABOVE for word in cmp_word.split())) != negated
+    inclusive = cmp_word in ("≥", "≤") or negated
     named = "{ULN}" if "upper" in side or side == "uln" else "{LLN}" if "lower" in side or side == "lln" else None
     if named != "{ULN}" and above and m.group("nbelow"):
         return Value(m.start(), m.end(), "normal", 1.0, False, 1.0, False, "{ULN}", "{LLN}", False, False, False)
