@@ -19,15 +19,18 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain, islice
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from extractor.api import Extractor, check_layers
 from extractor.output import OutputExistsError, Writer, check_output, json_line
 from extractor.readers import InputRecord, ReadError, ReadOptions, expand_paths, read_inputs
-from extractor.records import LAYERS, Document
+from extractor.evaluation.loaders import LoadError, read_records
+from extractor.records import LAYERS, Document, RecordError
 from extractor.segment import unexplained_lines
 
-__all__ = ["BatchSummary", "Outcome", "OutputExistsError", "extract", "iter_documents", "iter_outcomes",
+__all__ = ["BatchSummary", "Outcome", "OutputExistsError", "extract", "given_documents", "iter_documents",
+           "iter_given_or_extracted", "iter_outcomes",
            "per_second"]
 
 _CHUNK = 8
@@ -206,6 +209,44 @@ def iter_documents(items: Iterable[InputRecord | ReadError], layers: Iterable[st
             yield outcome.document
         else:
             yield ReadError(outcome.source, outcome.errors[0].removeprefix(f"{outcome.source}: "))
+
+
+def iter_given_or_extracted(paths: Iterable[str], options: ReadOptions = ReadOptions(),
+                            layers: Iterable[str] = LAYERS, model: str | None = None,
+                            backend: str = "auto") -> Iterator[Outcome]:
+    """Outcomes of the inputs in order: a JSON file of documents with layers (extractor output, gold) as
+    it is, any other input extracted, so that a view shows a saved extraction without redoing it."""
+    waiting: list[str] = []
+    for path in paths:
+        given = given_documents(path)
+        if given is not None and waiting:
+            yield from iter_outcomes(read_inputs(waiting, options), layers, model, backend)
+            waiting = []
+        if given is None:
+            waiting.append(path)
+        else:
+            yield from given
+    if waiting:
+        yield from iter_outcomes(read_inputs(waiting, options), layers, model, backend)
+
+
+def given_documents(path: str) -> list[Outcome] | None:
+    """The documents of a ``.json``/``.jsonl`` file whose every record carries ``criteria``; None otherwise."""
+    if Path(path).suffix.lower() not in (".json", ".jsonl"):
+        return None
+    try:
+        records = list(read_records(Path(path)))
+    except (LoadError, OSError, RecursionError):
+        return None  # the readers report what is wrong with it
+    if not records or not all(isinstance(obj, dict) and isinstance(obj.get("criteria"), list) for _, obj in records):
+        return None
+    outcomes = []
+    for where, obj in records:
+        try:
+            outcomes.append(Outcome(where, Document.from_dict(obj, where)))
+        except RecordError as exc:
+            outcomes.append(Outcome(where, errors=(str(exc),)))
+    return outcomes
 
 
 class _Terminated(SystemExit):

@@ -1,10 +1,11 @@
-"""Checks of gold files against the annotation format, beyond what parsing catches.
+"""Checks of gold files and extractor output against the annotation format, beyond what parsing catches.
 
 A gold file can parse and still be wrong in ways that silently distort scores: an
 offset one character off, a span ending in a space, a unit the scorer cannot
-convert, a threshold outside its criterion. Each problem names the file, the item
-(``layer[index]`` and its text) and what is wrong, so an annotator can fix it
-without reading code.
+convert, a threshold outside its criterion. Among them is all the JSON Schema cannot say
+(``end`` after ``start``, criterion indices in range, items inside their criterion, ids by
+position). Each problem names the file, the item (``layer[index]`` and its text) and what
+is wrong, so an annotator can fix it without reading code.
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def check_document(doc: Document, variables: Collection[str], units: Collection[
         e = doc.entities[j]  # type: ignore[index]
         yield (f"entities[{j}] {doc.text[e.start:e.end][:60]!r}",
                f"overlaps entities[{i}] of the same label {e.label!r} (no nesting of the same label)")
+    yield from _check_ids(doc.criteria or [])
     if doc.logic:
         yield from _check_logic(doc)
 
@@ -103,12 +105,33 @@ def _check_item(doc: Document, item: Any, variables: Collection[str], units: Col
         for k, bound in enumerate(item.condition.thresholds if item.condition else ()):
             yield from (f"condition thresholds[{k}]: {message}"
                         for message in _check_bound_record(bound, variables, units))
-    if not isinstance(item, Criterion) and item.criterion is not None and not (
-            isinstance(item.criterion, int) and 0 <= item.criterion < len(doc.criteria or [])):
-        yield f"criterion index {item.criterion!r} is out of range ({len(doc.criteria or [])} criteria)"
-    if not isinstance(item, Criterion) and doc.criteria is not None and not any(
-            c.start <= item.start and item.end <= c.end for c in doc.criteria):
+    if not isinstance(item, Criterion):
+        yield from _check_enclosing(doc, item)
+
+
+def _check_enclosing(doc: Document, item: Entity | Threshold) -> Iterator[str]:
+    """An entity or threshold lies inside a criterion, and inside the one its ``criterion`` index names."""
+    criteria = doc.criteria or []
+    if item.criterion is not None and not (isinstance(item.criterion, int) and not isinstance(item.criterion, bool)
+                                           and 0 <= item.criterion < len(criteria)):
+        yield f"criterion index {item.criterion!r} is out of range ({len(criteria)} criteria)"
+    elif item.criterion is not None:
+        own = criteria[item.criterion]
+        if not own.start <= item.start < item.end <= own.end:
+            yield f"not inside its criterion {item.criterion} [{own.start}, {own.end})"
+            return
+    if doc.criteria is not None and not any(c.start <= item.start and item.end <= c.end for c in criteria):
         yield "not inside any criterion span"
+
+
+def _check_ids(criteria: list[Criterion]) -> Iterator[tuple[str, str]]:
+    """Criterion ids, where given, are the kind's initial and the position among that kind (I1, E2…)."""
+    counts: Counter[str] = Counter()
+    for i, c in enumerate(criteria):
+        counts[c.kind] += 1
+        expected = f"{c.kind[:1].upper()}{counts[c.kind]}"
+        if c.id is not None and c.id != expected:
+            yield f"criteria[{i}]", f"id {c.id!r} is not its kind's initial and position ({expected})"
 
 
 def _check_span(doc: Document, item: Any) -> Iterator[str]:

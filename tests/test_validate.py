@@ -5,9 +5,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from extractor.cli import main
+from extractor.format_schema import document_schema, written_fields
+from extractor.records import Bound, Condition, Criterion, Document, Entity, Threshold
 from extractor.validate import validate
 from tests.conftest import ANNOTATIONS
 
@@ -131,38 +134,109 @@ def test_the_project_gold_is_valid() -> None:
     assert [str(p) for p in validate([ANNOTATIONS])] == []
 
 
-def test_schema_enums_equal_the_tables() -> None:
-    """The schema's variable and unit lists are the tables' (regenerate with tools/schema_enums.py)."""
-    import sys
-
-    root = Path(__file__).resolve().parents[1]
-    sys.path.insert(0, str(root / "tools"))
-    from schema_enums import SCHEMA, with_enums
-
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    assert schema == with_enums(json.loads(SCHEMA.read_text(encoding="utf-8")))
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "extractor/schema/document.schema.json"
 
 
-def test_schema_rejects_unknown_variables_and_units() -> None:
-    import jsonschema
-
-    schema = json.loads((Path(__file__).resolve().parents[1] / "extractor/schema/document.schema.json").read_text())
-    good = {"start": 0, "end": 3, "variable": "age", "low": 18, "low_inclusive": True, "high": None,
-            "high_inclusive": None, "unit": "a"}
-    doc = {"id": "d", "text": "Age", "thresholds": [good]}
-    jsonschema.validate(doc, schema)
-    for bad in ({"variable": "no_such_variable"}, {"unit": "furlong"}):
-        with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate({**doc, "thresholds": [{**good, **bad}]}, schema)
+def test_committed_schema_is_the_generated_one() -> None:
+    """The schema file is generated from the typed records (regenerate with tools/schema.py)."""
+    assert json.loads(SCHEMA_FILE.read_text(encoding="utf-8")) == document_schema()
 
 
-@pytest.mark.parametrize("entity, message", [
-    ({"start": 0, "end": 5, "label": "condition", "criterion": 3}, "criterion index 3 is out of range (1 criteria)"),
-    ({"start": 5, "end": 0, "label": "condition"}, "empty, reversed or outside the text"),  # end < start
+FULL = Document("d", "Age >= 18 years", "d.txt",
+                [Criterion(0, 15, "inclusion", "Age >= 18 years", "Age:", "Inclusion", 1, "I1")],
+                [Entity(0, 3, "person", False, "Age", 0)],
+                [Threshold(0, 15, "age", 18, True, None, None, "a", "Age >= 18 years", 0, "adults", 0,
+                           Condition("if adult", False, (Bound("age", 18, True, None, None, "a"),)))],
+                {"minimumAge": "18 Years"}, logic=True)
+
+
+def test_schema_keys_are_exactly_what_the_records_write() -> None:
+    """Each definition's properties are the keys ``to_dict`` writes of a record with every field set."""
+    schema = document_schema()
+    written = {"document": FULL.to_dict(), "criterion": FULL.criteria[0].to_dict(True),
+               "entity": FULL.entities[0].to_dict(), "threshold": FULL.thresholds[0].to_dict(True),
+               "condition": FULL.thresholds[0].condition.to_dict(),
+               "bound": FULL.thresholds[0].condition.thresholds[0].to_dict()}
+    for name, keys in written.items():
+        definition = schema if name == "document" else schema["$defs"][name]
+        assert list(definition["properties"]) == written_fields(name), name
+        assert set(definition["properties"]) == set(keys), name
+        assert definition["additionalProperties"] is False
+    jsonschema.validate(FULL.to_dict(), schema)
+
+
+def _at(doc: dict[str, Any], path: tuple[Any, ...]) -> dict[str, Any]:
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
+@pytest.mark.parametrize("path, change", [
+    ((), {"logic": True}),                                             # state, not format
+    (("criteria", 0), {"negated": False}),                             # a key of another record
+    (("entities", 0), {"lable": "person"}),                            # a misspelt key
+    (("thresholds", 0), {"lowinclusive": True}),
+    (("thresholds", 0, "condition"), {"group": 0}),
+    (("thresholds", 0, "condition", "thresholds", 0), {"start": 0}),
+    (("thresholds", 0), {"variable": "no_such_variable"}),             # not in the catalogue
+    (("thresholds", 0), {"unit": "furlong"}),                          # not in the unit table
+    (("thresholds", 0, "condition", "thresholds", 0), {"unit": "yr"}),
+    (("criteria", 0), {"kind": "eligibility"}),
+    (("criteria", 0), {"id": "A1"}),
+    (("entities", 0), {"start": -1}),
+    (("entities", 0), {"negated": "no"}),
+    (("thresholds", 0), {"group": -1}),
 ])
-def test_criterion_index_and_reversed_span(tmp_path: Path, entity: dict, message: str) -> None:
-    doc = {"id": "d", "text": "Fever today", "criteria": [{"start": 0, "end": 11, "kind": "inclusion"}],
-           "entities": [entity]}
+def test_schema_rejects_unknown_keys_variables_units_and_values(path: tuple[Any, ...], change: dict[str, Any]) -> None:
+    doc = FULL.to_dict()
+    jsonschema.validate(doc, document_schema())
+    _at(doc, path).update(change)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, document_schema())
+
+
+@pytest.mark.parametrize("path, key", [
+    (("thresholds", 0), "low_inclusive"), (("thresholds", 0), "unit"), (("criteria", 0), "kind"),
+    (("entities", 0), "label"), (("thresholds", 0, "condition"), "negated"), ((), "text"),
+])
+def test_schema_requires_the_format_keys(path: tuple[Any, ...], key: str) -> None:
+    doc = FULL.to_dict()
+    del _at(doc, path)[key]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, document_schema())
+
+
+def test_the_project_gold_follows_the_schema() -> None:
+    for path in sorted(ANNOTATIONS.glob("*.json")):
+        jsonschema.validate(json.loads(path.read_text(encoding="utf-8")), document_schema())
+
+
+def test_schema_fields_table_names_only_fields(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import extractor.format_schema as module
+    from extractor.resources import DataFileError
+
+    table = json.loads((Path(module.__file__).parent / "data/schema_fields.json").read_text(encoding="utf-8"))
+    table["records"][1]["fields"]["lenght"] = {"minimum": 0}
+    (tmp_path / "schema_fields.json").write_text(json.dumps(table), encoding="utf-8")
+    monkeypatch.setattr(module, "data_path", lambda name: tmp_path / name)
+    with pytest.raises(DataFileError, match="'lenght' is not a field of Criterion"):
+        module.document_schema()
+
+
+@pytest.mark.parametrize("layer, item, message", [
+    ("entities", {"start": 0, "end": 5, "label": "condition", "criterion": 3},
+     "criterion index 3 is out of range (2 criteria)"),
+    ("entities", {"start": 5, "end": 0, "label": "condition"}, "empty, reversed or outside the text"),  # end < start
+    ("entities", {"start": 0, "end": 5, "label": "condition", "criterion": 1}, "not inside its criterion 1 [12, 22)"),
+    ("thresholds", {"start": 12, "end": 22, "variable": "age", "low": 18, "low_inclusive": True, "high": None,
+                    "high_inclusive": None, "unit": "a", "criterion": 0}, "not inside its criterion 0 [0, 11)"),
+    ("criteria", {"start": 0, "end": 5, "kind": "exclusion", "id": "E2"}, "id 'E2' is not its kind's initial"),
+])
+def test_what_the_schema_cannot_say(tmp_path: Path, layer: str, item: dict, message: str) -> None:
+    text = "Fever today\nAge 18 yrs"
+    doc: dict[str, Any] = {"id": "d", "text": text, "criteria": [{"start": 0, "end": 11, "kind": "inclusion"},
+                                                                 {"start": 12, "end": 22, "kind": "inclusion"}]}
+    doc.setdefault(layer, []).append(item)
     path = tmp_path / "d.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
     assert any(message in str(p) for p in validate([path])), validate([path])

@@ -13,6 +13,7 @@ from extractor import __version__
 
 COMMANDS: tuple[str, ...] = (
     "extractor.cli.extract",
+    "extractor.cli.render",
     "extractor.cli.evaluate",
     "extractor.cli.validate",
     "extractor.cli.convert",

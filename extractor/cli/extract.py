@@ -25,6 +25,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("-o", "--output", help="JSONL file, or a folder with --split (default: stdout)")
     p.add_argument("--split", action="store_true", help="write one JSON file per document into the -o folder")
+    add_reading_arguments(p)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    p.set_defaults(func=run)
+
+
+def add_reading_arguments(p: argparse.ArgumentParser) -> None:
+    """The options on how inputs are read and extracted, shared with ``extractor render``."""
     p.add_argument("--force", action="store_true", help="overwrite existing output")
     p.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: by extension)")
     p.add_argument("--id-field", default="id", help="id column/field of CSV and JSONL batches (default: id)")
@@ -36,17 +44,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", help="entity model folder (default: the model shipped with the package)")
     p.add_argument("--backend", choices=("auto", "spacy", "transformer"), default="auto",
                    help="entity tagger backend (default: by the model folder)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
-    p.set_defaults(func=run)
+
+
+def read_options(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(args.format, args.id_field, args.text_field, args.section)
+
+
+def chosen_layers(args: argparse.Namespace) -> list[str]:
+    return [layer.strip() for layer in args.layers.split(",") if layer.strip()]
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         summary = extract(
             args.inputs, args.output, split=args.split, force=args.force,
-            options=ReadOptions(args.format, args.id_field, args.text_field, args.section),
-            layers=[layer.strip() for layer in args.layers.split(",") if layer.strip()],
+            options=read_options(args), layers=chosen_layers(args),
             model=args.model, backend=args.backend, workers=args.workers,
             progress=False if args.no_progress else None)
     except (OSError, ValueError, ModelError) as exc:  # before anything was written, or the output undone

@@ -12,6 +12,8 @@ from functools import lru_cache
 from extractor.resources import DataFile, DataFileError, data_path
 
 _RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
+#: White space inside a line after a bullet, no-break and ideographic spaces, BOM and zero-width spaces included.
+_PADDING = r"(?:[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|[\ufeff\u200b\u2060])"
 _ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives",
           "universal", "set_table", "table_row", "admits_case", "restated_subject", "exclusion_lead_in",
           "inclusion_lead_in"}
@@ -66,7 +68,7 @@ class SectionRules:
             (re.compile(rf"(?:{rx})(?:\s*[:.\-\u2013]?\s*$|\s*:\s*(?=\S))", flags), kind)
             for rx, kind in by_role["heading"])
         stop = re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role['stop'])})\s*:?\s*$", flags)
-        bullet = re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role['bullet'])})[ \t]*", flags)
+        bullet = re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role['bullet'])}){_PADDING}*", flags)
         filler, constraint = (re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
                               for role in ("filler", "constraint"))
         # A label is the whole line, or the start of a line up to its colon (the rest is a criterion).
