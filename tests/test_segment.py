@@ -265,6 +265,14 @@ KIND_CASES = [
      "Inclusion Criteria of Recipient (patient):\n\n- Age 18\n\nExclusion Criteria of Recipient (patient):\n\n- Pregnant\n",
      [("Age", "inclusion", "Inclusion Criteria of Recipient (patient)"),
       ("Pregnant", "exclusion", "Exclusion Criteria of Recipient (patient)")]),
+    ("registry dev4 NCT00987831 (groups named with their letters)",
+     "\n        Inclusion Criteria:\n\n        SLE Groups (Group A and B):\n\n          1. ACR criteria for SLE.\n\n"
+     "        Control group (Group C):\n\n          1. Age matched.\n",
+     [("ACR", "inclusion", "SLE Groups (Group A and B)"), ("Age matched", "inclusion", "Control group (Group C)")]),
+    ("registry dev4 NCT03178617 (whose line a label opens)",
+     "Inclusion Criteria:\n\nPARENT/CAREGIVER: Adult primary caregiver of children treated for leukemia\n"
+     "CHILD: Children treated for acute leukemia\n",
+     [("Adult", "inclusion", "PARENT/CAREGIVER"), ("Children", "inclusion", "CHILD")]),
     ("registry_sample.csv NCT01031810 (the words alone on their lines)",
      "INCLUSION\n\n- Age 18 to 65\n\nEXCLUSION\n\n- History of bipolar disorder\n",
      [("Age", "inclusion", "INCLUSION"), ("History", "exclusion", "EXCLUSION")]),
