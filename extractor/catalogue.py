@@ -7,6 +7,7 @@ bone marrow, blood or CSF) and to reject values no patient can have ("ECOG 70").
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,7 +17,7 @@ from extractor.units import convert, load_units
 VARIABLES_FILE = DataFile(
     frozenset({"id", "name", "aliases", "min", "max"}),
     frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires", "implied", "loinc",
-               "molar_mass", "bare_value", "ratio_of"}),
+               "molar_mass", "bare_value", "ratio_of", "units_by_size"}),
 )
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
 _BARE_VALUES = frozenset({"at_least"})
@@ -48,6 +49,15 @@ class Variable:
     """"at_least": a value without a comparator in an inclusion criterion is a lower bound."""
     ratio_of: tuple[str, str] | None = None
     """(numerator id, denominator id) of a ratio that is one variable (FEV1/FVC)."""
+    units_by_size: tuple[tuple[str, float, float], ...] = ()
+    """(unit, low, high): the unit of a value written without one when its size leaves only that unit
+    plausible (ANC 1500 is /uL, ANC 1.5 is 10^9/L); applies where there is no ``default_unit``."""
+
+    def unit_by_size(self, value: float | None) -> str | None:
+        """The unit a value of this size written without one must be in, if only one is plausible."""
+        if value is None:
+            return None
+        return next((unit for unit, low, high in self.units_by_size if low <= value <= high), None)
 
     def accepts(self, unit: str | None) -> bool:
         """Whether a value in ``unit`` can be about this variable ("platelets ≥ 1.5 × ULN" cannot)."""
@@ -132,6 +142,22 @@ def _molar_mass(path: str, var_id: str, value: str) -> float | None:
     return mass
 
 
+def _units_by_size(path: str, var_id: str, value: str,
+                   units: Mapping[str, object]) -> tuple[tuple[str, float, float], ...]:
+    """``"10*9/L@0-100|/uL@100-100000"`` → ((unit, low, high), ...); ranges must not overlap."""
+    out: list[tuple[str, float, float]] = []
+    for part in (p for p in value.split("|") if p):
+        code, _, bounds = part.partition("@")
+        low, _, high = bounds.partition("-")
+        if code not in units:
+            raise DataFileError(f"{path}: variable {var_id!r}: units_by_size unit {code!r} is not in units.csv")
+        lo, hi = _number(path, var_id, "units_by_size", low), _number(path, var_id, "units_by_size", high)
+        if lo > hi or any(lo < h and o_lo < hi for _, o_lo, h in out):
+            raise DataFileError(f"{path}: variable {var_id!r}: units_by_size range {bounds!r} is empty or overlaps")
+        out.append((code, lo, hi))
+    return tuple(out)
+
+
 def _choice(path: str, var_id: str, column: str, value: str, allowed: frozenset[str]) -> str | None:
     if value and value not in allowed:
         raise DataFileError(f"{path}: variable {var_id!r}: {column} {value!r} is not one of {sorted(allowed)}")
@@ -166,6 +192,7 @@ def load_catalogue() -> Catalogue:
             _molar_mass(str(path), var_id, row.get("molar_mass") or ""),
             _choice(str(path), var_id, "bare_value", row.get("bare_value") or "", _BARE_VALUES),
             tuple(row["ratio_of"].split("/")) if row.get("ratio_of") else None,  # type: ignore[arg-type]
+            _units_by_size(str(path), var_id, row.get("units_by_size") or "", units),
         )
         variables[var_id] = var
         for alias in aliases:

@@ -98,6 +98,28 @@ def test_bad_logic_columns_fail_naming_file_and_variable(tmp_path: Path, monkeyp
                         message)
 
 
+@pytest.mark.parametrize("row, message", [
+    ("x,1,X,x,,,,0,1,,,,,,,,furlongs@0-1\n", "variable 'x': units_by_size unit 'furlongs' is not in units.csv"),
+    ("x,1,X,x,,,,0,1,,,,,,,,/uL@0-100|10*9/L@50-200\n", "variable 'x': units_by_size range '50-200' is empty or overlaps"),
+    ("x,1,X,x,,,,0,1,,,,,,,,/uL@5-1\n", "variable 'x': units_by_size range '5-1' is empty or overlaps"),
+    ("x,1,X,x,,,,0,1,,,,,,,,/uL@a-1\n", "variable 'x': units_by_size 'a' is not a number"),
+])
+def test_bad_units_by_size_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         row: str, message: str) -> None:
+    header = HEADER.rstrip("\n") + ",bare_value,ratio_of,units_by_size\n"
+    bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", header + row, load_catalogue.__wrapped__,
+                        message)
+
+
+@pytest.mark.parametrize("var_id, value, unit", [
+    ("anc", 1500.0, "/uL"), ("anc", 1.5, "10*9/L"), ("platelets", 75000.0, "/uL"), ("hemoglobin", 9.5, "g/dL"),
+    ("creatinine", 1.0, "mg/dL"), ("creatinine", 150.0, None), ("age", 18.0, None), ("anc", None, None),
+])
+def test_a_value_without_unit_takes_the_one_its_size_allows(var_id: str, value: float | None,
+                                                            unit: str | None) -> None:
+    assert load_catalogue().variables[var_id].unit_by_size(value) == unit
+
+
 def test_ratios_name_their_parts() -> None:
     assert load_catalogue().ratio("fev1", "fvc").id == "fev1_fvc"
     assert load_catalogue().ratio("fvc", "fev1") is None

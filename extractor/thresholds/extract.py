@@ -85,8 +85,8 @@ def _records(var: Variable, start: int, end: int, v: Value, text: str) -> list[T
     """One record, or two one-sided ones when the bounds are written in different units."""
     span = text[start:end]
     subgroup = text[v.subgroup[0]:v.subgroup[1]] if v.subgroup else None
-    unit = v.unit if v.unit is not None else var.default_unit
-    high_unit = v.high_unit if v.high_unit is not None else var.default_unit
+    unit = v.unit if v.unit is not None else var.default_unit or var.unit_by_size(v.low if v.low is not None else v.high)
+    high_unit = v.high_unit if v.high_unit is not None else var.default_unit or var.unit_by_size(v.high)
     if v.low is not None and v.high is not None and unit != high_unit:
         return [Threshold(start, end, var.id, v.low, v.low_inclusive, None, None, unit, span,
                           subgroup=subgroup),
