@@ -90,21 +90,12 @@ def test_bad_rows_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pyt
 @pytest.mark.parametrize("row, message", [
     ("x,1,X,x,,,,0,1,,,,,,sometimes,\n", "variable 'x': bare_value 'sometimes' is not one of ['at_least']"),
     ("x,1,X,x,,,,0,1,,,,,,,x/nothing\n", "variable 'x': ratio_of must be two catalogue ids"),
-])
-def test_bad_logic_columns_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                         row: str, message: str) -> None:
-    header = HEADER.rstrip("\n") + ",bare_value,ratio_of\n"
-    bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", header + row, load_catalogue.__wrapped__,
-                        message)
-
-
-@pytest.mark.parametrize("row, message", [
     ("x,1,X,x,,,,0,1,,,,,,,,furlongs@0-1\n", "variable 'x': units_by_size unit 'furlongs' is not in units.csv"),
     ("x,1,X,x,,,,0,1,,,,,,,,/uL@0-100|10*9/L@50-200\n", "variable 'x': units_by_size range '50-200' is empty or overlaps"),
     ("x,1,X,x,,,,0,1,,,,,,,,/uL@5-1\n", "variable 'x': units_by_size range '5-1' is empty or overlaps"),
     ("x,1,X,x,,,,0,1,,,,,,,,/uL@a-1\n", "variable 'x': units_by_size 'a' is not a number"),
 ])
-def test_bad_units_by_size_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_bad_logic_columns_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          row: str, message: str) -> None:
     header = HEADER.rstrip("\n") + ",bare_value,ratio_of,units_by_size\n"
     bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", header + row, load_catalogue.__wrapped__,
