@@ -352,6 +352,12 @@ ALTERNATIVES_CASES = [
      "\n        Inclusion Criteria:\n\n        Patients undergoing eyelid procedures including but not limited to:\n\n"
      "          -  blepharoplasty;\n\n          -  ectropion repair;\n\n          -  wedge excision.\n",
      [("Patients undergoing", None), ("blepharoplasty", 1), ("ectropion", 1), ("wedge", 1)]),
+    ("registry dev4 NCT03600155 (an item stating its own exclusion ends the set)",
+     "Exclusion Criteria:\n\nPatients with a known history of any of the following autoimmune diseases are excluded:\n\n"
+     "Patients with a history of inflammatory bowel disease\nPatients with a history of rheumatoid arthritis\n"
+     "Patients with solid organ allografts (such as renal transplant) are excluded\nPregnant or breastfeeding\n",
+     [("Patients with a known", None), ("Patients with a history of i", 1), ("Patients with a history of r", 1),
+      ("Patients with solid", None), ("Pregnant", None)]),
     ("'all of the following' is no set",
      "Inclusion Criteria:\n\n- Must meet all of the following:\n  - Age 18 or older\n  - Signed consent\n",
      [("Age 18", None), ("Signed", None)]),     # the lead-in is a pure lead-in, no criterion

@@ -14,7 +14,8 @@ Three layouts make alternatives (``annotations/GUIDELINES.md``, "Structure and l
 
 A lead-in's set also ends where the items stop being its items (the guidelines' "Where a set ends"), as
 far as typography shows it on one level of a list: an item that restates its own subject ("Patients
-with …", in an inclusion list), and the item after a member that closes with a full stop a list whose
+with …", in an inclusion list), an item that states its own exclusion ("… are excluded"), and the item
+after a member that closes with a full stop a list whose
 members (two thirds of them, at least two) end in commas or semicolons.
 
 The lead-in itself is not in the set its items form (a criterion with a table is). Sets are numbered 1, 2, … in order of their
@@ -117,7 +118,8 @@ class Alternatives:
             return not self.rules.table_row.search(content)
         if top.members == 0 or indent > top.indent or top.deeper and indent != top.indent:
             return False
-        return top.closed or top.kind == "inclusion" and not top.subject and self._restates_subject(content)
+        return (top.closed or top.kind == "inclusion" and not top.subject and self._restates_subject(content)
+                or self.rules.own_verdict.search(content) is not None)
 
     def _restates_subject(self, content: str) -> bool:
         """An item that opens with its own subject, in capitals unless the text has one casing only."""

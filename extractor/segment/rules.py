@@ -15,7 +15,7 @@ _RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset
 #: White space inside a line after a bullet, no-break and ideographic spaces, BOM and zero-width spaces included.
 _PADDING = r"(?:[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|[\ufeff\u200b\u2060])"
 _ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives",
-          "universal", "set_table", "table_row", "admits_case", "restated_subject", "exclusion_lead_in",
+          "universal", "set_table", "table_row", "admits_case", "restated_subject", "own_verdict", "exclusion_lead_in",
           "inclusion_lead_in"}
 _HEADING_KINDS = {"inclusion", "exclusion", "any"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
@@ -41,6 +41,7 @@ class SectionRules:
     table_row: re.Pattern[str]
     admits_case: re.Pattern[str]
     restated_subject: re.Pattern[str]
+    own_verdict: re.Pattern[str]
     kind_lead_ins: tuple[tuple[re.Pattern[str], str], ...]
 
     @classmethod
@@ -74,13 +75,14 @@ class SectionRules:
         # A label is the whole line, or the start of a line up to its colon (the rest is a criterion).
         topic, population = (re.compile(rf"(?:{'|'.join(rx for rx, _ in by_role[role])})(?=\s*:\s*\S|\s*:?\s*$)",
                                         flags) for role in ("topic_label", "population_label"))
-        alternatives, universal, set_table, table_row, admits_case, restated_subject = (
+        alternatives, universal, set_table, table_row, admits_case, restated_subject, own_verdict = (
             re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[role]), flags)
-            for role in ("alternatives", "universal", "set_table", "table_row", "admits_case", "restated_subject"))
+            for role in ("alternatives", "universal", "set_table", "table_row", "admits_case", "restated_subject",
+                         "own_verdict"))
         kind_lead_ins = tuple((re.compile("|".join(f"(?:{rx})" for rx, _ in by_role[f"{kind}_lead_in"]), flags), kind)
                               for kind in ("exclusion", "inclusion"))
         return cls(headings, stop, bullet, filler, constraint, topic, population, alternatives, universal,
-                   set_table, table_row, admits_case, restated_subject, kind_lead_ins)
+                   set_table, table_row, admits_case, restated_subject, own_verdict, kind_lead_ins)
 
 
 @lru_cache(maxsize=1)
