@@ -170,6 +170,8 @@ def to_previous_value(v: Value, site: Site) -> Value | None:
     if v.form == "bare" or not isinstance(prev, Value) or not prev.links \
             or not site.grammar.gaps["inherit_gap"].match(site.folded, prev.end, v.start):
         return None
+    if v.unit is not None and not any(var.accepts(v.unit) for m in prev.links for var in m.candidates):
+        return None  # "AST ≤ 3 × ULN; ≥ 18 years old": the age is not the enzyme's
     return dataclasses.replace(v, links=prev.links, inherited=True)
 
 
