@@ -297,6 +297,9 @@ def test_kind_comes_from_the_nearest_heading_or_lead_in(source: str, text: str,
     ("Eligibility\nInclusion Criteria:\nAble to have corticosteroids weaned\n**calcineurin inhibitors must be "
      "stopped\nAt least 18 years of age.\n", ["Able to have corticosteroids weaned",
                                              "calcineurin inhibitors must be stopped", "At least 18 years of age."]),
+    # seed 001's furniture after the criteria: a sign-up box ("Get updates") is no criterion
+    ("Who can enter\n\nInclusion Criteria:\n\n  - Age 18 or older\n\nGet updates\n\nGet notified about this study\n\n"
+     "Sign up to get updates when this study changes\n", ["Age 18 or older"]),
     # a bulleted list at the margin still ends at the first paragraph after it (seed 000's layout)
     ("Who can enter\n  • Children up to 25 years old\n\nGoal\n\nThe goal is to understand.\n",
      ["Children up to 25 years old"]),
