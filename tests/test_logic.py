@@ -77,6 +77,13 @@ def test_groups_and_conditions(source: str, kind: str, text: str, expected: list
     assert _as_expected(records) == expected
 
 
+def test_unless_otherwise_stated_is_no_exception() -> None:
+    # registry dev4 NCT03728335: "... within 7 days of enrollment unless otherwise stated: ANC > 1000"
+    text = "Adequate organ function unless otherwise stated: Absolute neutrophil count (ANC) > 1000"
+    records = apply_logic(text, "inclusion", criterion_thresholds(text), condition_bounds)
+    assert [(t.variable, t.condition) for t in records] == [("anc", None)]
+
+
 def test_a_record_inside_a_condition_is_its_bound_not_a_record() -> None:
     # registry dev NCT02722668: "(≥ 16 years)" is Karnofsky's case, no age threshold of its own.
     text = "Karnofsky score ≥ 70% (≥ 16 years)"
