@@ -298,7 +298,7 @@ def decoding(summary: dict[str, dict[str, Any]]) -> str:
     """Which evaluated taggers decode as `extractor tune` fitted them on dev: the settings chosen, their dev
     F1 before and after (the ``tagger.json`` record), and the test F1 of the same members decoded untuned."""
     from extractor.entities.transformer_backend import read_settings
-    from extractor.entities.tune import MIN_CONFIDENCES, TRANSITION_WEIGHTS
+    from extractor.training.tune import MIN_CONFIDENCES, TRANSITION_WEIGHTS
 
     folders = {name: (REPO / v["path"]).resolve() for name, v in summary.items()}
     settings = {name: read_settings(folder) for name, folder in folders.items()}
@@ -375,7 +375,7 @@ def adaptation(runs: dict[Path, dict[str, Any]], summary: dict[str, dict[str, An
 def self_training(runs: dict[Path, dict[str, Any]]) -> str:
     """What the models' `tagger.json` say of silver data: how many of their training criteria came from
     which `extractor pseudolabel` folder, tagged by which teacher."""
-    from extractor.entities.pseudolabel import silver_criteria
+    from extractor.training.pseudolabel import silver_criteria
 
     read: dict[str, tuple[list[str], set[str]]] = {}  # silver folder → (criterion texts, teachers); often shared
 
@@ -409,7 +409,7 @@ def held_out_dev(train_dir: Path | None) -> dict[str, Any] | None:
     """The dev documents ``extractor train`` carves out of Chia train by default (None without ``train_dir``)."""
     if train_dir is None:
         return None
-    from extractor.entities.train import split_dev
+    from extractor.training.examples import split_dev
     from extractor.evaluation import load_documents
 
     return {d.id: d for d in split_dev(list(load_documents(train_dir).values()))[1]}
@@ -418,7 +418,8 @@ def held_out_dev(train_dir: Path | None) -> dict[str, Any] | None:
 def carved_the_default_dev(run: dict[str, Any]) -> bool:
     """Whether a model held out the trials :func:`held_out_dev` scores: it chose checkpoints on the
     default share of Chia train (runs written before ``tagger.json`` recorded its ``dev`` all did)."""
-    from extractor.entities.train import DEV_FRACTION, recorded_dev
+    from extractor.training.checkpoints import recorded_dev
+    from extractor.training.examples import DEV_FRACTION
 
     return bool(run.get("dev_f1")) and recorded_dev(run) == {"fraction": DEV_FRACTION}
 
@@ -427,7 +428,7 @@ def dev_check(summary: dict[str, dict[str, Any]], train_dir: Path | None, docume
     """The dev F1s :func:`benchmark` measured: ensembles are chosen on these figures, never on the test split's."""
     if train_dir is None:
         return "Not run (give `--chia-train`)."
-    from extractor.entities.train import DEV_FRACTION
+    from extractor.training.examples import DEV_FRACTION
 
     said = [f"`{Path(v['path']).name}` {v['dev'][0]:.3f} / {v['dev'][1]:.3f}" for v in summary.values() if "dev" in v]
     return (f"Chia dev ({documents} documents of `{train_dir}`, {DEV_FRACTION * 100:g} % of its trials by CRC32 of "
@@ -453,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(1)
     from extractor.entities import default_model_path
-    from extractor.entities.train import criterion_examples
+    from extractor.training.examples import criterion_examples
     from extractor.evaluation import load_documents
 
     chia = load_chia_test(args.chia_test)

@@ -45,12 +45,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from extractor.brat import BratDocument, Event, TextBound, read_brat
 from extractor.catalogue import load_catalogue
 from extractor.records import ENTITY_LABELS, KINDS, NEGATABLE, Criterion, Document, Entity, Threshold
 from extractor.resources import DataFile, DataFileError, data_path
+from extractor.spans import line_spans, strip_space
 from extractor.thresholds import roman_value
 from extractor.units import normalize_unit
 
@@ -221,23 +221,6 @@ def layout(corpus: str) -> Layout:
     return Layout(bullet, headings, one("heading_like"), one("run_on"))
 
 
-def line_spans(text: str) -> Iterator[tuple[int, int]]:
-    """``[start, end)`` of every line's content, white space trimmed, empty lines skipped."""
-    for m in re.finditer(r"[^\r\n]+", text):
-        start, end = trim(text, m.start(), m.end())
-        if start < end:
-            yield start, end
-
-
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding white space."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _strip_bullet(text: str, start: int, end: int, bullet: re.Pattern[str]) -> int:
     """Start of the line's content after its bullets or numbers (``end`` for a bare bullet)."""
     while (m := bullet.match(text, start, end)) and m.end() > start:
@@ -296,7 +279,7 @@ def map_entities(brat: BratDocument, corpus: str, report: ConversionReport) -> l
             report.dropped_labels[tb.label] += 1
             continue
         # Fragments are not always listed in text order, so cover from the smallest to the largest offset.
-        start, end = trim(brat.text, min(s for s, _ in tb.spans), max(e for _, e in tb.spans))
+        start, end = strip_space(brat.text, min(s for s, _ in tb.spans), max(e for _, e in tb.spans))
         if start == end:
             report.warnings.append(f"{brat.id}: {tb.id} {tb.label} covers only white space; dropped")
             continue
@@ -469,7 +452,7 @@ def comparison_threshold(brat: BratDocument, host: Event, comparison: Event,
         return None, problem
     trigger = brat.textbounds[host.trigger]
     parts = [trigger, brat.textbounds[comparison.trigger], *(tb for tbs in args.values() for tb in tbs)]
-    start, end = trim(brat.text, min(p.start for p in parts), max(p.end for p in parts))
+    start, end = strip_space(brat.text, min(p.start for p in parts), max(p.end for p in parts))
     if "\n" in brat.text[start:end] or "\r" in brat.text[start:end]:
         return None, "variable and value on different lines"
     low, low_inc, high, high_inc = bounds

@@ -12,9 +12,9 @@ from extractor.entities import rules as rules_module
 
 from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
 from extractor.entities.spacy_backend import SpacyTagger
-from extractor.entities.transformer_backend import (BIO_LABELS, Decoding, bio_tags, decode, entity_confidence,
-                                                    label_transitions, viterbi, word_labels)
+from extractor.entities.transformer_backend import BIO_LABELS, Decoding, decode, entity_confidence, viterbi, word_labels
 from extractor.records import ENTITY_LABELS, Criterion
+from extractor.training.transformer import bio_tags, label_transitions
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from extractor.cli import main
-from extractor.entities.pretrain import PretrainSettings, criterion_texts, excluded_trials, pretrain
-from extractor.entities.train import TrainingError, train
+from extractor.entities.tagger import TrainingError
+from extractor.training.pretrain import PretrainSettings, criterion_texts, excluded_trials, pretrain
+from extractor.training.train import train
 from extractor.readers import ReadError, ReadOptions
 from extractor.records import Criterion, Document, Entity
 
@@ -96,7 +97,7 @@ def test_pretrain_adapts_the_encoder_and_records_its_run(adapted: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    from extractor.entities.transformer_backend import default_base_model
+    from extractor.training.encoder import default_base_model
 
     record = json.loads((adapted / "pretrain.json").read_text())
     assert record["criteria"] == 5 and record["excluded_trials"] == 1
@@ -126,8 +127,8 @@ def test_the_masked_positions_loss_is_the_whole_models_loss() -> None:
     import torch
     from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling
 
-    from extractor.entities.pretrain import masked_loss
-    from extractor.entities.transformer_backend import default_base_model
+    from extractor.training.pretrain import masked_loss
+    from extractor.training.encoder import default_base_model
 
     tokenizer = AutoTokenizer.from_pretrained(default_base_model(), local_files_only=True)
     model = AutoModelForMaskedLM.from_pretrained(default_base_model(), local_files_only=True).eval()
@@ -143,7 +144,7 @@ def test_length_grouped_batches_are_as_many_as_random_ones(items: int, batch_siz
     """Training schedules count ceil(items / batch_size) steps a pass; several pools must not add batches."""
     import random
 
-    from extractor.entities.train import length_grouped_batches
+    from extractor.training.encoder import length_grouped_batches
 
     batches = length_grouped_batches([i % 7 for i in range(items)], batch_size, random.Random(1), pool=pool)
     assert len(batches) == math.ceil(items / batch_size)
@@ -158,7 +159,7 @@ def test_length_grouped_batches_are_as_many_as_random_ones(items: int, batch_siz
 def test_length_grouped_batches_take_every_item_once_in_similar_lengths(lengths: list[int], batch_size: int) -> None:
     import random
 
-    from extractor.entities.train import length_grouped_batches
+    from extractor.training.encoder import length_grouped_batches
 
     batches = length_grouped_batches(lengths, batch_size, random.Random(0))
     assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))

@@ -8,9 +8,10 @@ import pytest
 
 from extractor.cli import main
 from extractor.entities import load_tagger
-from extractor.entities.pseudolabel import pseudolabel, sample_criteria, silver_criteria, silver_document
+from extractor.training.pseudolabel import pseudolabel, sample_criteria, silver_criteria, silver_document
 from extractor.entities.tagger import default_model_path
-from extractor.entities.train import TrainingError, train
+from extractor.entities.tagger import TrainingError
+from extractor.training.train import train
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import ReadOptions
 from extractor.records import Criterion, Document, Entity

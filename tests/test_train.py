@@ -10,10 +10,13 @@ import pytest
 
 from extractor.cli import main
 from extractor.entities import ModelError, load_tagger
-from extractor.entities.train import (TrainingError, TransformerSettings, criterion_examples, longest_first,
-                                      span_f1, split_dev, train)
+from extractor.entities.tagger import TrainingError
 from extractor.evaluation import load_documents
 from extractor.records import Criterion, Document, Entity
+from extractor.training.checkpoints import span_f1
+from extractor.training.encoder import TransformerSettings
+from extractor.training.examples import criterion_examples, longest_first, split_dev
+from extractor.training.train import train
 
 REPO = Path(__file__).resolve().parents[1]
 TEXTS = [
@@ -210,11 +213,12 @@ def windows() -> int:
     """How many windows of 12 word pieces (stride 4) the gold criteria make: more than criteria."""
     from transformers import AutoTokenizer
 
-    from extractor.entities.transformer_backend import _encode, default_base_model
+    from extractor.entities.transformer_backend import encode
+    from extractor.training.encoder import default_base_model
 
     texts = [text for text, _ in gold_examples()]
     tokenizer = AutoTokenizer.from_pretrained(default_base_model(), local_files_only=True)
-    count = len(_encode(tokenizer, texts, 12, 4, padding=False)["input_ids"])
+    count = len(encode(tokenizer, texts, 12, 4, padding=False)["input_ids"])
     assert count > len(texts)
     return count
 
@@ -326,7 +330,7 @@ def wrapper(folder: Path, *members: Path, **settings: object) -> Path:
 
 def test_tune_writes_the_decoding_that_the_loaded_tagger_then_scores(
         tiny_transformer: Path, gold_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from extractor.entities.tune import MIN_CONFIDENCES, TRANSITION_WEIGHTS
+    from extractor.training.tune import MIN_CONFIDENCES, TRANSITION_WEIGHTS
 
     model = wrapper(tmp_path / "tuned", tiny_transformer)
     assert main(["tune", str(model), str(gold_dir)]) == 0
@@ -347,7 +351,7 @@ def test_tune_writes_the_decoding_that_the_loaded_tagger_then_scores(
 
 def test_tune_needs_trials_the_model_held_out(tiny_transformer: Path, tiny_spacy_model: Path, gold_dir: Path,
                                               tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from extractor.entities.tune import model_dev, tune
+    from extractor.training.tune import model_dev, tune
 
     unrecorded = tmp_path / "unrecorded"
     unrecorded.mkdir()

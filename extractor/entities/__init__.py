@@ -2,7 +2,7 @@
 
 ``load_tagger()`` loads the model shipped in ``models/`` (or any spaCy / transformers
 folder); ``tag_entities(text, criteria, tagger)`` tags each criterion and sets
-``negated``; :mod:`.train` trains either backend from gold-format documents.
+``negated``; :mod:`extractor.training` trains either backend from gold-format documents.
 """
 from __future__ import annotations
 

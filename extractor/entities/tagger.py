@@ -31,6 +31,11 @@ class ModelError(RuntimeError):
     """A tagger model that is missing or cannot be loaded; the message names its path."""
 
 
+class TrainingError(ValueError):
+    """Training data or settings that cannot produce a model (defined beside the tagger because the
+    word-piece encoding that tagging and training share refuses a tokenizer without offsets)."""
+
+
 class Tagger(Protocol):
     """Anything that tags texts with (start, end, label) spans, offsets relative to each text."""
 

@@ -18,10 +18,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import AbstractSet, Any, Iterable, Iterator
 
-from extractor.entities.train import (EncoderSettings, TrainingError, deadline, descend, length_grouped_batches,
-                                      trial_of)
+from extractor.entities.tagger import TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import InputRecord, ReadError, ReadOptions, read_inputs
+from extractor.training.checkpoints import deadline
+from extractor.training.encoder import EncoderSettings, descend, length_grouped_batches
+from extractor.training.examples import trial_of
 
 log = logging.getLogger(__name__)
 
