@@ -224,7 +224,7 @@ def load_chia_test(path: Path | None) -> dict[str, Any]:
 
     if path is not None:
         return load_documents(path)
-    from extractor.convert import convert_brat
+    from extractor.corpora.convert import convert_brat
 
     with tempfile.TemporaryDirectory() as tmp:
         convert_brat(CHIA, Path(tmp), "chia", "test")
