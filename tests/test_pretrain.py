@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from extractor.cli import main
-from extractor.entities.tagger import TrainingError
-from extractor.training.pretrain import PretrainSettings, criterion_texts, excluded_trials, pretrain
-from extractor.training.train import train
+from extractor.entities.types import TrainingError
 from extractor.readers import ReadError, ReadOptions
 from extractor.records import Criterion, Document, Entity
+from extractor.training.pretrain import PretrainSettings, criterion_texts, excluded_trials, pretrain
+from extractor.training.train import train
 
 CSV = (
     "nct_id,eligibility_criteria\n"
@@ -127,8 +127,8 @@ def test_the_masked_positions_loss_is_the_whole_models_loss() -> None:
     import torch
     from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling
 
-    from extractor.training.pretrain import masked_loss
     from extractor.training.encoder import default_base_model
+    from extractor.training.pretrain import masked_loss
 
     tokenizer = AutoTokenizer.from_pretrained(default_base_model(), local_files_only=True)
     model = AutoModelForMaskedLM.from_pretrained(default_base_model(), local_files_only=True).eval()

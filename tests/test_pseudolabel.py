@@ -8,13 +8,13 @@ import pytest
 
 from extractor.cli import main
 from extractor.entities import load_tagger
-from extractor.training.pseudolabel import pseudolabel, sample_criteria, silver_criteria, silver_document
 from extractor.entities.tagger import default_model_path
-from extractor.entities.tagger import TrainingError
-from extractor.training.train import train
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import ReadOptions
 from extractor.records import Criterion, Document, Entity
+from extractor.training.pseudolabel import pseudolabel, sample_criteria, silver_criteria, silver_document
+from extractor.training.train import train
 from extractor.validate import validate
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ import pytest
 
 from extractor.cli import main
 from extractor.entities import ModelError, load_tagger
-from extractor.entities.tagger import TrainingError
+from extractor.entities.types import TrainingError
 from extractor.evaluation import load_documents
 from extractor.records import Criterion, Document, Entity
 from extractor.training.checkpoints import span_f1

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from extractor.cli.train import log_to
-from extractor.entities.tagger import TrainingError
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import LoadError
 from extractor.readers import ReadOptions
 from extractor.training.pretrain import pretrain

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from extractor.cli.pretrain import add_corpus_arguments
 from extractor.cli.train import log_to
-from extractor.entities.tagger import ModelError, TrainingError
+from extractor.entities.types import ModelError, TrainingError
 from extractor.evaluation.loaders import LoadError
 from extractor.readers import ReadOptions
 from extractor.training.pseudolabel import pseudolabel

@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from extractor.entities.tagger import TrainingError
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import LoadError
 from extractor.training.examples import DEV_FRACTION
 from extractor.training.train import BACKENDS, train

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from extractor.cli.train import log_to
-from extractor.entities.tagger import ModelError, TrainingError
+from extractor.entities.types import ModelError, TrainingError
 from extractor.evaluation.loaders import LoadError
 from extractor.training.tune import tune
 

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from extractor.catalogue import is_case_sensitive, load_catalogue
 from extractor.entities.negation import find_cues
-from extractor.entities.tagger import Span
+from extractor.entities.types import Span
 from extractor.patterns import phrase_pattern, trie_alternation
 from extractor.records import ENTITY_LABELS
 from extractor.resources import DataFile, DataFileError, data_path

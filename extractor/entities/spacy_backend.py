@@ -9,7 +9,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractor.entities.tagger import Span
+from extractor.entities.types import Span
 
 
 class SpacyTagger:

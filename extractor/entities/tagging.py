@@ -11,7 +11,7 @@ from typing import Sequence
 
 from extractor.entities.negation import is_negated, negation_scopes
 from extractor.entities.rules import merge_rules
-from extractor.entities.tagger import Span, Tagger
+from extractor.entities.types import Span, Tagger
 from extractor.records import ENTITY_LABELS, NEGATABLE, Criterion, Entity
 
 _LEADING = re.compile(r"(?:(?:the|a|an)\s+|\s+)+", re.IGNORECASE)

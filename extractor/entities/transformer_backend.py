@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from extractor.entities.tagger import Span, TrainingError
+from extractor.entities.types import Span, TrainingError
 from extractor.records import ENTITY_LABELS
 
 BIO_LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{label}" for label in ENTITY_LABELS for p in "BI")

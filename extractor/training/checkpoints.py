@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from extractor.entities.tagger import Span
+from extractor.entities.types import Span
 from extractor.evaluation.matching import entities_lenient, entities_strict, match
 from extractor.records import Entity
 from extractor.training.examples import DEV_FRACTION

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Self, Sequence
 
-from extractor.entities.tagger import TrainingError
+from extractor.entities.types import TrainingError
 
 
 @dataclass(frozen=True)

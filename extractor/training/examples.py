@@ -17,7 +17,7 @@ import logging
 import zlib
 from typing import Sequence
 
-from extractor.entities.tagger import Span, TrainingError
+from extractor.entities.types import Span, TrainingError
 from extractor.records import ENTITY_LABELS, Document
 from extractor.spans import line_spans
 

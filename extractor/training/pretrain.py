@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import AbstractSet, Any, Iterable, Iterator
 
-from extractor.entities.tagger import TrainingError
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import InputRecord, ReadError, ReadOptions, read_inputs
 from extractor.training.checkpoints import deadline

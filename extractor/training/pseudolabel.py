@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from extractor.entities.tagger import Span, TrainingError, load_tagger
+from extractor.entities.tagger import load_tagger
+from extractor.entities.types import Span, TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import ReadError, ReadOptions
 from extractor.records import Criterion, Document, Entity

@@ -21,7 +21,7 @@ from spacy.training import Example as SpacyExample
 from spacy.util import fix_random_seed, load_config, load_model_from_config, registry
 
 from extractor.entities.spacy_backend import SpacyTagger
-from extractor.entities.tagger import Span, TrainingError
+from extractor.entities.types import Span, TrainingError
 from extractor.training.checkpoints import Provenance, deadline, span_f1
 from extractor.training.examples import Example, longest_first
 

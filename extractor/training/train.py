@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import Sequence
 
-from extractor.entities.tagger import TrainingError
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.training.checkpoints import Provenance
 from extractor.training.encoder import TransformerSettings

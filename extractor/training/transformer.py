@@ -17,7 +17,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from extractor.entities.tagger import Span
+from extractor.entities.types import Span
 from extractor.entities.transformer_backend import (BIO_IDS, BIO_LABELS, TransformerTagger, encode, text_pieces,
                                                     word_starts)
 from extractor.training.checkpoints import Provenance, deadline, span_f1

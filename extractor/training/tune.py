@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from extractor.entities.tagger import TrainingError
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.training.checkpoints import recorded_dev, span_f1
 from extractor.training.examples import criterion_examples, split_dev
