@@ -139,8 +139,24 @@ def pretrain(inputs: list[str], output: str | Path, *, exclude: Iterable[str | P
     collate = DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mlm_probability,
                                               seed=seed)
     lengths = [len(ids) for ids in data["input_ids"]]
-    rng = random.Random(seed)
     total = settings.total_steps(len(lengths))
+    step = masked_lm_steps(model, data, collate, lengths, settings, random.Random(seed), total)
+    output = Path(output)
+    model.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    (output / "pretrain.json").write_text(json.dumps(
+        {"base_model": str(base), "seed": seed, "steps": step, "of_steps": total, "criteria": len(texts),
+         "excluded_trials": len(left_out), "settings": asdict(settings)}, indent=1), encoding="utf-8")
+    log.info("adapted encoder written to %s after %d of %d steps; %d unreadable records skipped (listed above)",
+             output, step, total, len(errors))
+    return output
+
+
+def masked_lm_steps(model: Any, data: Any, collate: Any, lengths: list[int], settings: PretrainSettings,
+                    rng: random.Random, total: int) -> int:
+    """Masked-language-model steps over ``data`` until ``total`` or the settings' time limit; the steps taken."""
+    import torch
+
     optimizer, schedule = settings.optimizer(model, total)
     limit = deadline(settings.max_seconds)
     started = time.monotonic()
@@ -159,12 +175,4 @@ def pretrain(inputs: list[str], output: str | Path, *, exclude: Iterable[str | P
                 running = 0.0
             if step >= total or time.monotonic() > limit:
                 break
-    output = Path(output)
-    model.save_pretrained(output)
-    tokenizer.save_pretrained(output)
-    (output / "pretrain.json").write_text(json.dumps(
-        {"base_model": str(base), "seed": seed, "steps": step, "of_steps": total, "criteria": len(texts),
-         "excluded_trials": len(left_out), "settings": asdict(settings)}, indent=1), encoding="utf-8")
-    log.info("adapted encoder written to %s after %d of %d steps; %d unreadable records skipped (listed above)",
-             output, step, total, len(errors))
-    return output
+    return step

@@ -13,7 +13,7 @@ import logging
 import random
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from spacy.language import Language
 from spacy.scorer import Scorer
@@ -65,37 +65,7 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
     batcher = registry.resolve({"b": config["training"]["batcher"]})["b"]
     limit = deadline(max_seconds)
     rng = random.Random(seed)
-    best = -1.0
-
-    tagger, scorer = SpacyTagger(nlp), Scorer(nlp)
-    dev_texts, dev_gold = [text for text, _ in dev], [spans for _, spans in dev]
-
-    def save(step: int, dev_f1: dict[str, float] | None) -> None:
-        nlp.to_disk(output)
-        (output / "tagger.json").write_text(json.dumps(provenance.record("spacy", seed, step, dev_f1), indent=1),
-                                            encoding="utf-8")
-
-    def checkpoint(step: int) -> float:
-        """Dev score of the averaged weights; saves them when they beat the best so far."""
-        nonlocal best
-        with nlp.use_params(optimizer.averages):
-            if not dev_ex:  # a final model: the last checkpoint is kept
-                save(step, None)
-                return -1.0
-            # one pass over dev gives both spaCy's ents_f (what selects, as nlp.evaluate scores it) and
-            # the strict / lenient F1 the reports use (what the record keeps)
-            docs = list(nlp.pipe(dev_texts))
-            score = float(scorer.score([SpacyExample(doc, eg.reference) for doc, eg in zip(docs, dev_ex)])["ents_f"]
-                          or 0.0)
-            if score > best:
-                best = score
-                strict, lenient = span_f1(dev_gold, [tagger.spans(doc) for doc in docs])
-                save(step, {"strict": round(strict, 4), "lenient": round(lenient, 4)})
-        return score
-
-    def scored(score: float) -> str:
-        return f"dev ents_f {score:.4f} best {best:.4f}" if dev_ex else "saved, no dev set"
-
+    checkpoints = SpacyCheckpoints(nlp, optimizer, dev, dev_ex, output, seed, provenance)
     every = int(settings.get("eval_frequency", 200))
     patience = int(settings.get("patience", 1600))
     step, last_gain = 0, 0
@@ -108,14 +78,51 @@ def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, 
             step += 1
             out_of_time = time.monotonic() > limit
             if step % every == 0 or out_of_time:
-                previous = best
-                score = checkpoint(step)
-                last_gain = step if best > previous else last_gain
+                previous = checkpoints.best
+                score = checkpoints.score(step)
+                last_gain = step if checkpoints.best > previous else last_gain
                 log.info("epoch %d step %d loss %.1f %s (%.0f s)", epoch, step, losses.get("ner", 0.0),
-                         scored(score), time.monotonic() - started)
+                         checkpoints.scored(score), time.monotonic() - started)
             if out_of_time or (dev_ex and step - last_gain >= patience):
                 log.info("stopping at step %d: %s", step, "time limit" if out_of_time else "patience")
-                return best
+                return checkpoints.best
     if step % every:
-        log.info("end of training at step %d: %s", step, scored(checkpoint(step)))
-    return best
+        log.info("end of training at step %d: %s", step, checkpoints.scored(checkpoints.score(step)))
+    return checkpoints.best
+
+
+class SpacyCheckpoints:
+    """The dev score of a training's averaged weights, and their saving when they beat the best so far."""
+
+    def __init__(self, nlp: Language, optimizer: Any, dev: Sequence[Example], dev_ex: list[SpacyExample],
+                 output: Path, seed: int, provenance: Provenance) -> None:
+        self.nlp, self.optimizer, self.dev_ex = nlp, optimizer, dev_ex
+        self.output, self.seed, self.provenance = output, seed, provenance
+        self.best = -1.0
+        self.tagger, self.scorer = SpacyTagger(nlp), Scorer(nlp)
+        self.dev_texts, self.dev_gold = [text for text, _ in dev], [spans for _, spans in dev]
+
+    def save(self, step: int, dev_f1: dict[str, float] | None) -> None:
+        self.nlp.to_disk(self.output)
+        (self.output / "tagger.json").write_text(
+            json.dumps(self.provenance.record("spacy", self.seed, step, dev_f1), indent=1), encoding="utf-8")
+
+    def score(self, step: int) -> float:
+        """Dev score of the averaged weights; saves them when they beat the best so far."""
+        with self.nlp.use_params(self.optimizer.averages):
+            if not self.dev_ex:  # a final model: the last checkpoint is kept
+                self.save(step, None)
+                return -1.0
+            # one pass over dev gives both spaCy's ents_f (what selects, as nlp.evaluate scores it) and
+            # the strict / lenient F1 the reports use (what the record keeps)
+            docs = list(self.nlp.pipe(self.dev_texts))
+            examples = [SpacyExample(doc, eg.reference) for doc, eg in zip(docs, self.dev_ex)]
+            score = float(self.scorer.score(examples)["ents_f"] or 0.0)
+            if score > self.best:
+                self.best = score
+                strict, lenient = span_f1(self.dev_gold, [self.tagger.spans(doc) for doc in docs])
+                self.save(step, {"strict": round(strict, 4), "lenient": round(lenient, 4)})
+        return score
+
+    def scored(self, score: float) -> str:
+        return f"dev ents_f {score:.4f} best {self.best:.4f}" if self.dev_ex else "saved, no dev set"

@@ -11,6 +11,7 @@ from typing import Sequence
 
 from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import load_documents
+from extractor.records import Document
 from extractor.training.checkpoints import Provenance
 from extractor.training.encoder import TransformerSettings
 from extractor.training.examples import DEV_FRACTION, criterion_examples, split_dev
@@ -41,20 +42,8 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
     if backend not in BACKENDS:
         raise TrainingError(f"unknown backend {backend!r}; choose one of {BACKENDS}")
     folders = [train_dir] if isinstance(train_dir, (str, Path)) else list(train_dir)
-    docs = [doc for folder in folders for doc in load_documents(folder).values()]
-    silver_docs = [doc for folder in silver for doc in load_documents(folder).values()]
-    if len({doc.id for doc in docs + silver_docs}) < len(docs) + len(silver_docs):
-        raise TrainingError(f"{', '.join(map(str, [*folders, *silver]))}: a document id occurs in more than one folder")
-    if not 0 <= dev_fraction < 1:
-        raise TrainingError(f"dev fraction must lie in [0, 1) (0: no dev set, keep the last step), got {dev_fraction}")
+    docs, dev_docs, silver_docs = training_documents(folders, dev_dir, dev_fraction, silver)
     final = dev_dir is None and dev_fraction == 0
-    if dev_dir is not None:
-        dev_docs = list(load_documents(dev_dir).values())
-    elif final:
-        dev_docs = []
-    else:
-        docs, dev_docs = split_dev(docs, dev_fraction)
-    docs += silver_docs
     train_examples = criterion_examples(docs)
     dev_examples = criterion_examples(dev_docs)
     # where the dev set came from; None when nothing was held out, so that no report scores the model on
@@ -87,3 +76,21 @@ def train(train_dir: str | Path | Sequence[str | Path], dev_dir: str | Path | No
         settings = TransformerSettings.load(config, max_seconds, base_model)
         train_transformer(train_examples, dev_examples, output, settings, seed, provenance)
     return output
+
+
+def training_documents(folders: Sequence[str | Path], dev_dir: str | Path | None, dev_fraction: float,
+                       silver: Sequence[str | Path]) -> tuple[list[Document], list[Document], list[Document]]:
+    """(training documents, silver ones included; dev documents; silver documents) as :func:`train` takes them."""
+    docs = [doc for folder in folders for doc in load_documents(folder).values()]
+    silver_docs = [doc for folder in silver for doc in load_documents(folder).values()]
+    if len({doc.id for doc in docs + silver_docs}) < len(docs) + len(silver_docs):
+        raise TrainingError(f"{', '.join(map(str, [*folders, *silver]))}: a document id occurs in more than one folder")
+    if not 0 <= dev_fraction < 1:
+        raise TrainingError(f"dev fraction must lie in [0, 1) (0: no dev set, keep the last step), got {dev_fraction}")
+    if dev_dir is not None:
+        dev_docs = list(load_documents(dev_dir).values())
+    elif dev_fraction == 0:
+        dev_docs = []
+    else:
+        docs, dev_docs = split_dev(docs, dev_fraction)
+    return docs + silver_docs, dev_docs, silver_docs

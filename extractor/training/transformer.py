@@ -88,7 +88,6 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     proxy such as the dev loss.
     """
     import torch
-    from datasets import Dataset
     from transformers import (AutoModelForTokenClassification, AutoTokenizer,
                               DataCollatorForTokenClassification, set_seed)
 
@@ -98,24 +97,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     model = AutoModelForTokenClassification.from_pretrained(
         base, local_files_only=True, num_labels=len(BIO_LABELS),
         id2label=dict(enumerate(BIO_LABELS)), label2id=BIO_IDS)
-
-    def prepare(examples: Sequence[Example]) -> Dataset:
-        def encode_batch(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
-            enc = encode(tokenizer, batch["text"], settings.max_length, settings.stride, padding=False)
-            spans = [list(zip(starts, ends, labels)) for starts, ends, labels
-                     in zip(batch["starts"], batch["ends"], batch["labels"])]
-            tags = [bio_tags(offsets, spans[sample])
-                    for offsets, sample in zip(enc["offset_mapping"], enc["overflow_to_sample_mapping"])]
-            return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": tags}
-
-        # arrow columns are typed, so the (start, end, label) triples travel as three parallel lists
-        raw = Dataset.from_dict({"text": [t for t, _ in examples],
-                                 "starts": [[s[0] for s in spans] for _, spans in examples],
-                                 "ends": [[s[1] for s in spans] for _, spans in examples],
-                                 "labels": [[s[2] for s in spans] for _, spans in examples]})
-        return raw.map(encode_batch, batched=True, remove_columns=["text", "starts", "ends"])
-
-    train_set = prepare(train)
+    train_set = training_windows(tokenizer, train, settings)
     collate = DataCollatorForTokenClassification(tokenizer)
     lengths = [len(ids) for ids in train_set["input_ids"]]
     rng = random.Random(seed)
@@ -132,34 +114,7 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
     total = settings.total_steps(len(train_set))
     optimizer, schedule = settings.optimizer(model, total)
     limit = deadline(settings.max_seconds)
-    best = -1.0
-    started = time.monotonic()
-
-    dev_tagger = TransformerTagger([model], tokenizer, settings.max_length, settings.stride, batch_size=64)
-    dev_texts = [text for text, _ in dev]
-    dev_gold = [spans for _, spans in dev]
-
-    def save(step: int, dev_f1: dict[str, float] | None) -> None:
-        model.save_pretrained(output)
-        tokenizer.save_pretrained(output)
-        (output / "tagger.json").write_text(json.dumps(provenance.record(
-            "transformer", seed, step, dev_f1, base_model=str(base), max_length=settings.max_length,
-            stride=settings.stride), indent=1), encoding="utf-8")
-
-    def checkpoint(step: int) -> None:
-        nonlocal best
-        if not dev:  # nothing to choose by: the last step is saved once training ends
-            log.info("step %d/%d, no dev set (%.0f s)", step, total, time.monotonic() - started)
-            return
-        model.eval()
-        strict, lenient = span_f1(dev_gold, dev_tagger.tag(dev_texts))
-        model.train()
-        if (strict + lenient) / 2 > best:
-            best = (strict + lenient) / 2
-            save(step, {"strict": round(strict, 4), "lenient": round(lenient, 4)})
-        log.info("step %d/%d dev F1 strict %.4f lenient %.4f best mean %.4f (%.0f s)", step, total,
-                 strict, lenient, best, time.monotonic() - started)
-
+    checkpoints = TransformerCheckpoints(model, tokenizer, settings, dev, output, seed, provenance, str(base), total)
     model.train()
     step = 0
     while step < total:
@@ -168,8 +123,63 @@ def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: 
             step += 1
             done = step >= total or time.monotonic() > limit
             if step % settings.eval_every == 0 or done:
-                checkpoint(step)
+                checkpoints.score(step)
             if done:
                 if not dev:
-                    save(step, None)
+                    checkpoints.save(step, None)
                 return
+
+
+def training_windows(tokenizer: Any, examples: Sequence[Example], settings: TransformerSettings) -> Any:
+    """The examples as a ``datasets.Dataset`` of windows (``max_length`` pieces, ``stride`` overlap) with
+    their BIO label ids."""
+    from datasets import Dataset
+
+    def encode_batch(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        enc = encode(tokenizer, batch["text"], settings.max_length, settings.stride, padding=False)
+        spans = [list(zip(starts, ends, labels)) for starts, ends, labels
+                 in zip(batch["starts"], batch["ends"], batch["labels"])]
+        tags = [bio_tags(offsets, spans[sample])
+                for offsets, sample in zip(enc["offset_mapping"], enc["overflow_to_sample_mapping"])]
+        return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": tags}
+
+    # arrow columns are typed, so the (start, end, label) triples travel as three parallel lists
+    raw = Dataset.from_dict({"text": [t for t, _ in examples],
+                             "starts": [[s[0] for s in spans] for _, spans in examples],
+                             "ends": [[s[1] for s in spans] for _, spans in examples],
+                             "labels": [[s[2] for s in spans] for _, spans in examples]})
+    return raw.map(encode_batch, batched=True, remove_columns=["text", "starts", "ends"])
+
+
+class TransformerCheckpoints:
+    """The dev score of the model being fine-tuned, and its saving when it beats the best so far."""
+
+    def __init__(self, model: Any, tokenizer: Any, settings: TransformerSettings, dev: Sequence[Example],
+                 output: Path, seed: int, provenance: Provenance, base: str, total: int) -> None:
+        self.model, self.tokenizer, self.settings, self.dev = model, tokenizer, settings, dev
+        self.output, self.seed, self.provenance, self.base, self.total = output, seed, provenance, base, total
+        self.best = -1.0
+        self.started = time.monotonic()
+        self.dev_tagger = TransformerTagger([model], tokenizer, settings.max_length, settings.stride, batch_size=64)
+        self.dev_texts = [text for text, _ in dev]
+        self.dev_gold = [spans for _, spans in dev]
+
+    def save(self, step: int, dev_f1: dict[str, float] | None) -> None:
+        self.model.save_pretrained(self.output)
+        self.tokenizer.save_pretrained(self.output)
+        (self.output / "tagger.json").write_text(json.dumps(self.provenance.record(
+            "transformer", self.seed, step, dev_f1, base_model=self.base, max_length=self.settings.max_length,
+            stride=self.settings.stride), indent=1), encoding="utf-8")
+
+    def score(self, step: int) -> None:
+        if not self.dev:  # nothing to choose by: the last step is saved once training ends
+            log.info("step %d/%d, no dev set (%.0f s)", step, self.total, time.monotonic() - self.started)
+            return
+        self.model.eval()
+        strict, lenient = span_f1(self.dev_gold, self.dev_tagger.tag(self.dev_texts))
+        self.model.train()
+        if (strict + lenient) / 2 > self.best:
+            self.best = (strict + lenient) / 2
+            self.save(step, {"strict": round(strict, 4), "lenient": round(lenient, 4)})
+        log.info("step %d/%d dev F1 strict %.4f lenient %.4f best mean %.4f (%.0f s)", step, self.total,
+                 strict, lenient, self.best, time.monotonic() - self.started)
