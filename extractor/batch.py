@@ -27,7 +27,7 @@ from extractor.readers import InputRecord, ReadError, ReadOptions, expand_paths,
 from extractor.records import LAYERS, Document
 from extractor.segment import unexplained_lines
 
-__all__ = ["BatchSummary", "Outcome", "OutputExistsError", "extract", "iter_documents", "iter_outcomes",
+__all__ = ["BatchSummary", "Outcome", "OutputExistsError", "extract", "iter_extracted", "iter_outcomes",
            "per_second"]
 
 _CHUNK = 8
@@ -197,7 +197,7 @@ def iter_outcomes(items: Iterable[InputRecord | ReadError], layers: Iterable[str
         pool.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def iter_documents(items: Iterable[InputRecord | ReadError], layers: Iterable[str] = LAYERS,
+def iter_extracted(items: Iterable[InputRecord | ReadError], layers: Iterable[str] = LAYERS,
                    model: str | None = None, backend: str = "auto",
                    workers: int = 1) -> Iterator[Document | ReadError]:
     """Documents (or the error of a record that gave none) in input order."""

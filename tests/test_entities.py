@@ -10,7 +10,7 @@ import pytest
 from conftest import bad_data_file_error
 from extractor.entities import rules as rules_module
 
-from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
+from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim_entity
 from extractor.entities.spacy_backend import SpacyTagger
 from extractor.entities.transformer_backend import BIO_LABELS, Decoding, decode, entity_confidence, viterbi, word_labels
 from extractor.records import ENTITY_LABELS, Criterion
@@ -120,7 +120,7 @@ def test_bad_rule_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.
     ("anemia", "anemia"),
 ])
 def test_trim(span: str, expected: str) -> None:
-    start, end = trim(span, 0, len(span))
+    start, end = trim_entity(span, 0, len(span))
     assert span[start:end] == expected
 
 

@@ -58,15 +58,15 @@ def split_lines(text: str, rules: SectionRules) -> Iterator[Line]:
         line = m.group().rstrip(_BREAKS)
         stripped = line.rstrip(_BLANK)
         start = m.start()
-        lead = len(line) - len(line.lstrip(_BLANK))
-        pos = lead
+        padding = len(line) - len(line.lstrip(_BLANK))
+        pos = padding
         bulleted = False
         while pos < len(stripped):
             b = rules.bullet.match(stripped, pos)
             if not b or b.end() == pos:
                 break
             pos, bulleted = b.end(), True
-        indent = len(line[:lead].expandtabs(4))
+        indent = len(line[:padding].expandtabs(4))
         yield Line(start, start + pos, start + len(stripped), indent, bulleted)
 
 

@@ -53,7 +53,7 @@ def criterion_records(inputs: Iterable[str], exclude: AbstractSet[str] = frozens
     Unreadable records are appended to ``errors`` (when given) and skipped: one bad record
     must not end a corpus pass.
     """
-    from extractor.batch import iter_documents
+    from extractor.batch import iter_extracted
 
     seen: set[str] = set()
 
@@ -62,7 +62,7 @@ def criterion_records(inputs: Iterable[str], exclude: AbstractSet[str] = frozens
             if isinstance(item, ReadError) or trial_of(item.id) not in exclude:
                 yield item
 
-    for doc in iter_documents(kept(), layers=("criteria",)):
+    for doc in iter_extracted(kept(), layers=("criteria",)):
         if isinstance(doc, ReadError):
             if errors is not None:
                 errors.append(doc)
