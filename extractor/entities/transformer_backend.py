@@ -337,6 +337,11 @@ def read_settings(path: Path) -> dict[str, Any]:
     return data
 
 
+def tagger_members(path: Path) -> list[Path]:
+    """The fine-tuned model folders behind the tagger folder ``path``: itself, or its ensemble's members."""
+    return member_folders(path, read_settings(path))
+
+
 def member_folders(path: Path, settings: dict[str, Any]) -> list[Path]:
     """The fine-tuned model folders behind the tagger folder ``path`` whose ``tagger.json`` is ``settings``:
     itself, or the ensemble members it names (relative to it)."""
