@@ -68,7 +68,7 @@ def test_settings_with_an_unknown_key_name_their_file(tmp_path: Path) -> None:
 
 
 def test_the_shipped_settings_load() -> None:
-    settings = PretrainSettings.from_file(Path(__file__).resolve().parents[1] / "models" / "ctgov_mlm.json")
+    settings = PretrainSettings.from_file(Path(__file__).resolve().parents[2] / "models" / "ctgov_mlm.json")
     assert settings.epochs > 0 and 0 < settings.mlm_probability < 1
 
 

@@ -17,7 +17,7 @@ from extractor.training.pseudolabel import pseudolabel, sample_criteria, silver_
 from extractor.training.train import train
 from extractor.validate import validate
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 CSV = (
     "nct_id,eligibility_criteria\n"

@@ -18,7 +18,7 @@ from extractor.training.encoder import TransformerSettings
 from extractor.training.examples import criterion_examples, longest_first, split_dev
 from extractor.training.train import train
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEXTS = [
     ("No history of diabetes mellitus\nSerum creatinine > 1.5 mg/dL within 30 days\n",
      [(0, 2, "negation"), (14, 31, "condition"), (32, 48, "measurement"),
