@@ -14,7 +14,8 @@ from extractor.records import KINDS, Criterion, Entity
 from extractor.resources import DataFile, DataFileError, data_path
 from extractor.spans import line_spans
 
-_LAYOUT_FILE = DataFile(frozenset({"corpus", "role", "regex"}), frozenset({"kind"}))
+_LAYOUT_FILE = DataFile(frozenset({"corpus", "role", "regex"}), frozenset({"kind"}),
+                        choices={"role": ("bullet", "heading", "heading_like", "run_on")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +33,6 @@ def line_layout(corpus: str) -> LineLayout:
     rows = [r for r in _LAYOUT_FILE.read_json(path, "rules") if r["corpus"] == corpus]
     by_role: dict[str, list[dict[str, str]]] = {}
     for row in rows:
-        if row["role"] not in ("bullet", "heading", "heading_like", "run_on"):
-            raise DataFileError(f"{path}: unknown role {row['role']!r}")
         if row["role"] == "heading" and row.get("kind") not in KINDS:
             raise DataFileError(f"{path}: heading {row['regex']!r} needs a kind of {KINDS}")
         by_role.setdefault(row["role"], []).append(row)

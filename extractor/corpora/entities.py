@@ -12,7 +12,8 @@ from extractor.resources import DataFile, DataFileError, data_path
 from extractor.spans import strip_space
 
 CORPORA: tuple[str, ...] = ("chia", "lct")
-_LABEL_FILE = DataFile(frozenset({"corpus", "label", "entity"}), frozenset({"when", "note"}))
+_LABEL_FILE = DataFile(frozenset({"corpus", "label", "entity"}), frozenset({"when", "note"}),
+                       choices={"corpus": CORPORA, "entity": ENTITY_LABELS})
 _TEMPORAL_ARGS = frozenset({"Temporal-Period", "Temporal-Recency"})
 _TEMPORAL_ROLES = frozenset({"Temporality", "Duration"})
 
@@ -30,8 +31,6 @@ def label_rules(corpus: str) -> dict[str, tuple[LabelRule, ...]]:
     path = data_path("brat_label_map.json")
     rules: dict[str, list[LabelRule]] = {}
     for i, row in enumerate(_LABEL_FILE.read_json(path, "labels")):
-        if row["entity"] not in ENTITY_LABELS or row["corpus"] not in CORPORA:
-            raise DataFileError(f"{path}, labels[{i}]: unknown corpus or entity label in {row}")
         when = row.get("when")
         if when is not None and when != "temporal" and not when.startswith("attribute:"):
             raise DataFileError(f"{path}, labels[{i}]: unknown condition {when!r}")

@@ -11,9 +11,10 @@ from functools import lru_cache
 
 from extractor.resources import DataFile, DataFileError, data_path
 
-_RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
 _ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives",
           "universal"}
+_RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}),
+                       choices={"role": tuple(sorted(_ROLES))})
 _HEADING_KINDS = {"inclusion", "exclusion", "any"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
 #: A topic label alone on its line heads a list when it says so ("Regulatory Requirements"); "Pregnancy" is an item.
@@ -43,8 +44,6 @@ class SectionRules:
         by_role: dict[str, list[tuple[str, str]]] = {role: [] for role in _ROLES}
         for i, row in enumerate(rows):
             role, kind = row["role"], row.get("kind")
-            if role not in _ROLES:
-                raise DataFileError(f"{file}, rules[{i}]: unknown role {role!r}")
             if (role == "heading") != (kind in _HEADING_KINDS):
                 raise DataFileError(f"{file}, rules[{i}]: headings need a kind in {sorted(_HEADING_KINDS)}, "
                                     "other roles none")
