@@ -93,6 +93,7 @@ def adapted(corpus: Path, test_split: Path, tmp_path_factory: pytest.TempPathFac
                     options=OPTIONS)
 
 
+@pytest.mark.training
 def test_pretrain_adapts_the_encoder_and_records_its_run(adapted: Path) -> None:
     import torch
     from transformers import AutoModel
@@ -108,6 +109,7 @@ def test_pretrain_adapts_the_encoder_and_records_its_run(adapted: Path) -> None:
     assert not torch.equal(before.state_dict()[weight], after.state_dict()[weight])
 
 
+@pytest.mark.training
 def test_an_adapted_encoder_is_a_base_for_the_tagger(adapted: Path, tmp_path: Path) -> None:
     text = "Pacemaker or heart failure\n"
     doc = Document("NCT09_inc", text, criteria=[Criterion(0, 26, "inclusion")],

@@ -152,6 +152,7 @@ def test_cli_reports_counts_and_the_skipped_record(corpus: tuple[Path, Path], tm
     assert "no_model: tagger model folder not found" in capsys.readouterr().err
 
 
+@pytest.mark.training
 def test_silver_documents_train_but_never_become_dev(corpus: tuple[Path, Path], tmp_path: Path,
                                                      caplog: pytest.LogCaptureFixture) -> None:
     from spacy.util import load_config
