@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from extractor.convert import convert_brat
+from extractor.corpora.convert import convert_brat
 from extractor.entities.tagger import default_model_path, detect_backend
 from extractor.evaluation import build_report, evaluate, render_errors, render_markdown
 from extractor.evaluation.report import fmt_score, report_field
@@ -114,7 +114,7 @@ def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: 
              f"scored: {source}; layers scored: {', '.join(args.layers)}; "
              f"wall time {seconds:.1f} s for {report['documents']} documents.", ""]
     if conversion:
-        lines += ["Gold converted by `extractor convert brat … --split test` (decisions in `extractor/convert.py`):",
+        lines += ["Gold converted by `extractor convert brat … --split test` (decisions in `extractor/corpora/convert.py`):",
                   "", "```", conversion, "```", ""]
     lines += [render_markdown(report, "This project")]
     published = json.loads((REPO / "eval" / "published.json").read_text(encoding="utf-8"))[args.name]

@@ -151,7 +151,7 @@ def render(tallies: dict[str, Counter[str]]) -> str:
                 lines.append(f"| {split} | {key} | {n} | {tally[f'criterion|{key}'] / n:.3f} | "
                              f"{tally[f'trial|{key}'] / n:.3f} |")
     lines += ["", "The issue's target (per-criterion agreement ≥ 0.97) is not met. The engine computes the same "
-              "verdict from the same records (tests/test_screen.py); the gap is the extraction's: on the dev "
+              "verdict from the same records (tests/screen/test_screen.py); the gap is the extraction's: on the dev "
               "split the disagreements are thresholds the extraction misses or puts in another group, conditions "
               "it leaves null where the gold has one (the gold's verdict then has unknown applicability), and gold "
               "criteria with no extracted counterpart. `missing` patients agree most because both sides are unknown.",

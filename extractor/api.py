@@ -94,11 +94,11 @@ def load(layers: Iterable[str] = LAYERS, model: str | None = None, backend: str 
          section: str = "auto", eligibility: bool = False) -> Language:
     """A spaCy pipeline of the registered components; ``nlp(text)._.criteria`` etc. hold the records.
 
-    ``extractor.pipeline.document_of(doc)`` turns a processed Doc into a ``Document``.
+    ``extractor.spacy_components.document_of(doc)`` turns a processed Doc into a ``Document``.
     """
     import spacy
 
-    from extractor import pipeline  # noqa: F401  (registers the factories and Doc extensions)
+    import extractor.spacy_components  # noqa: F401  (registers the factories and Doc extensions)
 
     chosen = check_layers(layers)
     nlp = spacy.blank("en")

@@ -29,7 +29,7 @@ from extractor.evaluation.loaders import LoadError, read_records
 from extractor.records import LAYERS, Document, RecordError
 from extractor.segment import unexplained_lines
 
-__all__ = ["BatchSummary", "Outcome", "OutputExistsError", "extract", "given_documents", "iter_documents",
+__all__ = ["BatchSummary", "Outcome", "OutputExistsError", "extract", "given_documents", "iter_extracted",
            "iter_given_or_extracted", "iter_outcomes",
            "per_second"]
 
@@ -200,7 +200,7 @@ def iter_outcomes(items: Iterable[InputRecord | ReadError], layers: Iterable[str
         pool.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def iter_documents(items: Iterable[InputRecord | ReadError], layers: Iterable[str] = LAYERS,
+def iter_extracted(items: Iterable[InputRecord | ReadError], layers: Iterable[str] = LAYERS,
                    model: str | None = None, backend: str = "auto",
                    workers: int = 1) -> Iterator[Document | ReadError]:
     """Documents (or the error of a record that gave none) in input order."""

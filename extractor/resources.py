@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -22,10 +22,12 @@ class DataFileError(ValueError):
 
 @dataclass(frozen=True)
 class DataFile:
-    """Schema of one data file: which keys every row must have and which it may have."""
+    """Schema of one data file: which keys every row must have, which it may have, and the values a key
+    may take (``choices``: an enumeration the code branches on, so a value outside it is a typo)."""
 
     required: frozenset[str]
     optional: frozenset[str] = frozenset()
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def check_row(self, row: dict[str, Any], where: str) -> dict[str, Any]:
         keys = set(row)
@@ -36,6 +38,9 @@ class DataFile:
         missing = {k for k in self.required if row.get(k) in (None, "")}
         if missing:
             raise DataFileError(f"{where}: missing value for {sorted(missing)}")
+        for key, allowed in self.choices.items():
+            if row.get(key) not in (None, "") and row[key] not in allowed:
+                raise DataFileError(f"{where}: {key} {row[key]!r} is not one of {list(allowed)}")
         return row
 
     def read_csv(self, path: Path) -> list[dict[str, str]]:

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import extractor
-from extractor.pipeline import document_of
+from extractor.spacy_components import document_of
 
 PAGE = ("Study summary: children under 25 years.\n\nInclusion Criteria:\n  • Age 1 to 21 years;\n"
         "  • Lansky ≥ 50 for patients ≤ 16 years;\nExclusion Criteria:\n  • Creatinine > 1.5 × ULN;\n\nContacts\n")

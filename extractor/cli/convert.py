@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from extractor.convert import CORPORA, SPLITS, ConversionError, convert_brat
+from extractor.corpora.convert import CORPORA, SPLITS, ConversionError, convert_brat
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from extractor.entities.tagger import ModelError
+from extractor.entities.types import ModelError
 from extractor.evaluation import EvaluationError, LoadError, build_report, evaluate, render_errors, render_markdown
 from extractor.records import LAYERS
 

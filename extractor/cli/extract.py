@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from extractor.batch import extract
-from extractor.entities.tagger import ModelError
+from extractor.entities.types import ModelError
 from extractor.readers import FORMATS, ReadOptions
 from extractor.records import LAYERS
 from extractor.segment import SECTION_CHOICES

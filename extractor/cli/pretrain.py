@@ -5,11 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from extractor.entities.pretrain import pretrain
 from extractor.cli.train import log_to
-from extractor.entities.train import TrainingError
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import LoadError
 from extractor.readers import ReadOptions
+from extractor.training.pretrain import pretrain
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

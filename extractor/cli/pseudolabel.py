@@ -8,11 +8,10 @@ from pathlib import Path
 
 from extractor.cli.pretrain import add_corpus_arguments
 from extractor.cli.train import log_to
-from extractor.entities.pseudolabel import pseudolabel
-from extractor.entities.tagger import ModelError
-from extractor.entities.train import TrainingError
+from extractor.entities.types import ModelError, TrainingError
 from extractor.evaluation.loaders import LoadError
 from extractor.readers import ReadOptions
+from extractor.training.pseudolabel import pseudolabel
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

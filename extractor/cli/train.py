@@ -6,8 +6,10 @@ import logging
 import sys
 from pathlib import Path
 
-from extractor.entities.train import BACKENDS, DEV_FRACTION, TrainingError, train
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import LoadError
+from extractor.training.examples import DEV_FRACTION
+from extractor.training.train import BACKENDS, train
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

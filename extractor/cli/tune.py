@@ -6,10 +6,9 @@ import sys
 from pathlib import Path
 
 from extractor.cli.train import log_to
-from extractor.entities.tagger import ModelError
-from extractor.entities.train import TrainingError
-from extractor.entities.tune import tune
+from extractor.entities.types import ModelError, TrainingError
 from extractor.evaluation.loaders import LoadError
+from extractor.training.tune import tune
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -14,13 +14,14 @@ from typing import Sequence
 
 from extractor.catalogue import is_case_sensitive, load_catalogue
 from extractor.entities.negation import find_cues
-from extractor.entities.tagger import Span
+from extractor.entities.types import Span
 from extractor.patterns import phrase_pattern, trie_alternation
 from extractor.records import ENTITY_LABELS
 from extractor.resources import DataFile, DataFileError, data_path
 
-RULES_FILE = DataFile(frozenset({"label", "mode"}), frozenset({"terms", "catalogue", "except", "negation_cues"}))
 MODES: tuple[str, ...] = ("override", "fill")
+RULES_FILE = DataFile(frozenset({"label", "mode"}), frozenset({"terms", "catalogue", "except", "negation_cues"}),
+                      choices={"label": ENTITY_LABELS, "mode": MODES})
 _SOURCES: tuple[str, ...] = ("terms", "catalogue", "negation_cues")
 
 
@@ -71,8 +72,6 @@ def load_rules() -> tuple[Rule, ...]:
     rules = []
     for i, row in enumerate(RULES_FILE.read_json(path, "rules")):
         where = f"{path}, rules[{i}]"
-        if row["label"] not in ENTITY_LABELS or row["mode"] not in MODES:
-            raise DataFileError(f"{where}: label must be one of {ENTITY_LABELS}, mode one of {MODES}")
         sources = [key for key in _SOURCES if row.get(key)]
         if len(sources) != 1:
             raise DataFileError(f"{where}: give exactly one of {_SOURCES}, got {sources}")

@@ -1,30 +1,15 @@
-"""spaCy backend: a NER (or span categorizer) pipeline, its tagger and its training loop.
-
-The loop is ours rather than ``spacy train`` so that it can take examples in memory
-(criterion texts, no ``.spacy`` corpus files), stop at a wall-clock limit on a shared
-CPU, and keep the best dev checkpoint; everything it learns with comes from the
-``.cfg`` file (architecture, optimizer, batcher, dropout, epochs), so a run is
-reproduced by the config and the seed.
-"""
+"""spaCy backend: tagging with a NER (or span categorizer) pipeline (trained by
+:mod:`extractor.training.spacy_ner`)."""
 from __future__ import annotations
 
-import json
-import logging
-import random
-import time
 from pathlib import Path
 from typing import Sequence
 
 import spacy
 from spacy.language import Language
-from spacy.scorer import Scorer
 from spacy.tokens import Doc
-from spacy.training import Example as SpacyExample
-from spacy.util import fix_random_seed, load_config, load_model_from_config, registry
 
-from extractor.entities.train import Example, Provenance, Span, TrainingError, deadline, longest_first, span_f1
-
-log = logging.getLogger(__name__)
+from extractor.entities.types import Span
 
 
 class SpacyTagger:
@@ -49,96 +34,3 @@ class SpacyTagger:
         for key in self.span_keys:
             spans.extend((s.start_char, s.end_char, s.label_) for s in doc.spans.get(key, []))
         return sorted(set(spans))
-
-
-def to_spacy_examples(nlp: Language, examples: Sequence[Example]) -> list[SpacyExample]:
-    """spaCy examples; spans that cut a token are widened to whole tokens, then overlaps resolved."""
-    out = []
-    for text, spans in examples:
-        predicted = nlp.make_doc(text)
-        reference = nlp.make_doc(text)
-        aligned: list[Span] = []
-        for start, end, label in spans:
-            span = reference.char_span(start, end, label=label, alignment_mode="expand")
-            if span is not None:
-                aligned.append((span.start_char, span.end_char, label))
-        reference.ents = [reference.char_span(s, e, label=lab) for s, e, lab in longest_first(aligned)]
-        out.append(SpacyExample(predicted, reference))
-    return out
-
-
-def train_spacy(train: Sequence[Example], dev: Sequence[Example], output: Path, config_path: Path,
-                seed: int, max_seconds: float | None, provenance: Provenance) -> float:
-    """Train the pipeline the config describes; the best dev ``ents_f`` checkpoint is saved to ``output``.
-
-    Returns that best dev score. Without dev examples every epoch of the config runs and
-    the last averaged weights are saved (returns -1). Beside the pipeline, ``tagger.json``
-    records the step kept, its dev F1 as the reports score it (strict and lenient, through
-    :class:`SpacyTagger`) and the ``provenance`` of the training data.
-    """
-    if not config_path.is_file():
-        raise TrainingError(f"{config_path}: spaCy config not found")
-    config = load_config(config_path, overrides={"system.seed": seed})
-    settings = config["training"]
-    fix_random_seed(seed)
-    nlp = load_model_from_config(config, auto_fill=True, validate=True)
-    train_ex = to_spacy_examples(nlp, train)
-    dev_ex = to_spacy_examples(nlp, dev)
-    optimizer = nlp.initialize(lambda: train_ex)
-    batcher = registry.resolve({"b": config["training"]["batcher"]})["b"]
-    limit = deadline(max_seconds)
-    rng = random.Random(seed)
-    best = -1.0
-
-    tagger, scorer = SpacyTagger(nlp), Scorer(nlp)
-    dev_texts, dev_gold = [text for text, _ in dev], [spans for _, spans in dev]
-
-    def save(step: int, dev_f1: dict[str, float] | None) -> None:
-        nlp.to_disk(output)
-        (output / "tagger.json").write_text(json.dumps(provenance.record("spacy", seed, step, dev_f1), indent=1),
-                                            encoding="utf-8")
-
-    def checkpoint(step: int) -> float:
-        """Dev score of the averaged weights; saves them when they beat the best so far."""
-        nonlocal best
-        with nlp.use_params(optimizer.averages):
-            if not dev_ex:  # a final model: the last checkpoint is kept
-                save(step, None)
-                return -1.0
-            # one pass over dev gives both spaCy's ents_f (what selects, as nlp.evaluate scores it) and
-            # the strict / lenient F1 the reports use (what the record keeps)
-            docs = list(nlp.pipe(dev_texts))
-            score = float(scorer.score([SpacyExample(doc, eg.reference) for doc, eg in zip(docs, dev_ex)])["ents_f"]
-                          or 0.0)
-            if score > best:
-                best = score
-                strict, lenient = span_f1(dev_gold, [tagger.spans(doc) for doc in docs])
-                save(step, {"strict": round(strict, 4), "lenient": round(lenient, 4)})
-        return score
-
-    def scored(score: float) -> str:
-        return f"dev ents_f {score:.4f} best {best:.4f}" if dev_ex else "saved, no dev set"
-
-    every = int(settings.get("eval_frequency", 200))
-    patience = int(settings.get("patience", 1600))
-    step, last_gain = 0, 0
-    started = time.monotonic()
-    for epoch in range(int(settings.get("max_epochs", 30))):
-        rng.shuffle(train_ex)
-        losses: dict[str, float] = {}
-        for batch in batcher(train_ex):
-            nlp.update(batch, drop=float(settings.get("dropout", 0.1)), sgd=optimizer, losses=losses)
-            step += 1
-            out_of_time = time.monotonic() > limit
-            if step % every == 0 or out_of_time:
-                previous = best
-                score = checkpoint(step)
-                last_gain = step if best > previous else last_gain
-                log.info("epoch %d step %d loss %.1f %s (%.0f s)", epoch, step, losses.get("ner", 0.0),
-                         scored(score), time.monotonic() - started)
-            if out_of_time or (dev_ex and step - last_gain >= patience):
-                log.info("stopping at step %d: %s", step, "time limit" if out_of_time else "patience")
-                return best
-    if step % every:
-        log.info("end of training at step %d: %s", step, scored(checkpoint(step)))
-    return best

@@ -1,4 +1,4 @@
-"""The tagger interface and loading of a trained tagger (shipped default or any local folder).
+"""Loading of a trained tagger (shipped default or any local folder) behind :class:`~.types.Tagger`.
 
 A tagger sees criterion texts only and answers character offsets relative to each
 text, so the two backends (spaCy, transformers) are interchangeable behind
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
-from typing import Protocol, Sequence
 
-Span = tuple[int, int, str]
+from extractor.entities.types import ModelError, Tagger
+
 DEFAULT_MODEL = "chia_ner"
 TAGGER_BACKENDS: tuple[str, ...] = ("auto", "spacy", "transformer")
 #: Modules of the ``transformer`` extra, which the default install leaves out (about 1.7 GB).
@@ -25,16 +25,6 @@ def missing_extra(exc: ImportError) -> str | None:
     if name not in TRANSFORMER_MODULES:
         return None
     return f"the transformer backend needs the 'transformer' extra ({name} is not installed): {INSTALL_TRANSFORMER}"
-
-
-class ModelError(RuntimeError):
-    """A tagger model that is missing or cannot be loaded; the message names its path."""
-
-
-class Tagger(Protocol):
-    """Anything that tags texts with (start, end, label) spans, offsets relative to each text."""
-
-    def tag(self, texts: Sequence[str]) -> list[list[Span]]: ...
 
 
 def default_model_path() -> Path:

@@ -11,19 +11,19 @@ from typing import Sequence
 
 from extractor.entities.negation import is_negated, negation_scopes
 from extractor.entities.rules import merge_rules
-from extractor.entities.tagger import Span, Tagger
+from extractor.entities.types import Span, Tagger
 from extractor.records import ENTITY_LABELS, NEGATABLE, Criterion, Entity
 
 _LEADING = re.compile(r"(?:(?:the|a|an)\s+|\s+)+", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s,;:(\[]+$")
 
 
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
     """``[start, end)`` without surrounding white space, leading articles, trailing ``,;:`` or an opening bracket."""
     span = text[start:end]
-    lead = _LEADING.match(span)
-    if lead and lead.end() < len(span):
-        start += lead.end()
+    article = _LEADING.match(span)
+    if article and article.end() < len(span):
+        start += article.end()
     tail = _TRAILING.search(text[start:end])
     if tail:
         end = start + tail.start()
@@ -43,7 +43,7 @@ def tag_entities(text: str, criteria: Sequence[Criterion], tagger: Tagger, *,
         for start, end, label in found:
             if label not in ENTITY_LABELS:
                 raise ValueError(f"the tagger emitted the label {label!r}, not one of {ENTITY_LABELS}")
-            start, end = trim(chunk, start, end)
+            start, end = trim_entity(chunk, start, end)
             if start < end:
                 kept.add((start, end, label))
         for start, end, label in sorted(kept):

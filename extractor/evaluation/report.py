@@ -61,22 +61,32 @@ def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
     lines += ["", f"Negation accuracy (lenient entity matches whose gold has `negated`): "
                   f"{fmt_score(report['entities']['negation_accuracy'])}"]
     lines += render_logic(report["logic"])
-    for layer, key in BREAKDOWN.items():
-        # Every item is counted under every strategy, so both breakdowns have the same labels.
-        strict, lenient = STRATEGIES[layer]
-        labels = report[layer][strict][key]
-        if not labels:
-            continue
-        lines += ["", f"| {key.split('_')[1]} | {strict} P | {strict} R | {strict} F1 | "
-                      f"{lenient} P | {lenient} R | {lenient} F1 | gold | predicted |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for label in labels:
-            s = labels[label]
-            row = report[layer][lenient][key][label]
-            lines.append(f"| {label} | {fmt_score(s['precision'])} | {fmt_score(s['recall'])} | {fmt_score(s['f1'])} | "
-                         f"{fmt_score(row['precision'])} | {fmt_score(row['recall'])} | {fmt_score(row['f1'])} | "
-                         f"{row['tp'] + row['fn']} | {row['tp'] + row['fp']} |")
+    for layer in BREAKDOWN:
+        table = breakdown_table(report[layer], layer)
+        if table:
+            lines += [""] + table
     return "\n".join(lines) + "\n"
+
+
+def breakdown_table(section: dict[str, Any], layer: str, predicted: bool = True) -> list[str]:
+    """A layer's per-label (per-variable) table from its report ``section``: P / R / F1 under both
+    strategies and the gold count (and the predicted one); no lines when it has no labels."""
+    key = BREAKDOWN[layer]
+    # Every item is counted under every strategy, so both breakdowns have the same labels.
+    strict, lenient = STRATEGIES[layer]
+    labels = section[strict][key]
+    if not labels:
+        return []
+    lines = [f"| {key.split('_')[1]} | {strict} P | {strict} R | {strict} F1 | "
+             f"{lenient} P | {lenient} R | {lenient} F1 | gold |" + (" predicted |" if predicted else ""),
+             "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if predicted else "")]
+    for label in labels:
+        s = labels[label]
+        row = section[lenient][key][label]
+        lines.append(f"| {label} | {fmt_score(s['precision'])} | {fmt_score(s['recall'])} | {fmt_score(s['f1'])} | "
+                     f"{fmt_score(row['precision'])} | {fmt_score(row['recall'])} | {fmt_score(row['f1'])} | "
+                     f"{row['tp'] + row['fn']} |" + (f" {row['tp'] + row['fp']} |" if predicted else ""))
+    return lines
 
 
 def render_logic(logic: dict[str, Any]) -> list[str]:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from extractor.resources import DataFile, DataFileError, data_path
 
-_LOGIC_FILE = DataFile(required=frozenset({"name", "regex"}), optional=frozenset({"comment"}))
 #: The patterns the logic stage reads; the data file must define each exactly once.
 PATTERN_NAMES: tuple[str, ...] = ("or_word", "and_word", "clause_break", "exception", "case")
+_LOGIC_FILE = DataFile(required=frozenset({"name", "regex"}), optional=frozenset({"comment"}),
+                       choices={"name": PATTERN_NAMES})
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,6 @@ class LogicRules:
         compiled: dict[str, re.Pattern[str]] = {}
         for i, row in enumerate(_LOGIC_FILE.read_json(file, "patterns")):
             name = row["name"]
-            if name not in PATTERN_NAMES:
-                raise DataFileError(f"{file}, patterns[{i}]: unknown name {name!r}; expected one of {PATTERN_NAMES}")
             if name in compiled:
                 raise DataFileError(f"{file}, patterns[{i}]: {name!r} defined twice")
             try:

@@ -18,8 +18,9 @@ from extractor.screen.patient import Patient
 from extractor.screen.verdict import Check, CriterionVerdict
 from extractor.units import normalize_unit
 
-FIELDS_FILE = DataFile(frozenset({"key", "constraint"}), frozenset({"bare_unit", "missing", "values"}))
 CONSTRAINTS: tuple[str, ...] = ("minimum_age", "maximum_age", "sex")
+FIELDS_FILE = DataFile(frozenset({"key", "constraint"}), frozenset({"bare_unit", "missing", "values"}),
+                       choices={"constraint": CONSTRAINTS})
 SEXES: frozenset[str] = frozenset({"female", "male", "all"})
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(.*?)\s*$")
 
@@ -36,8 +37,6 @@ class RegistryField:
 
 
 def _field(row: dict[str, Any], where: str) -> RegistryField:
-    if row["constraint"] not in CONSTRAINTS:
-        raise DataFileError(f"{where}: constraint {row['constraint']!r} is not one of {CONSTRAINTS}")
     values = row.get("values") or {}
     if not isinstance(values, dict) or not set(values.values()) <= SEXES:
         raise DataFileError(f"{where}: values must map registry values to {sorted(SEXES)}")

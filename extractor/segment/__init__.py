@@ -75,7 +75,7 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
     caseless = is_caseless(text)
     layout = Layout()
     alternatives = Alternatives(text, rules, caseless)
-    lead: tuple[str, int, str] | None = None     # (text, indent, kind) of the open lead-in
+    open_lead_in: tuple[str, int, str] | None = None     # (text, indent, kind) of the open lead-in
     deeper = False
     stated_kind: str | None = None     # the kind a lead-in sentence gave its items, until the next heading
     for item in read_items(text, lines, rules, section, whole, wrapped, layout.section_lines):
@@ -84,11 +84,11 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
             alternatives.heading()
             stated_kind = None
             if not text[item.end:text.find("\n", item.end) % (len(text) + 1)].strip():
-                lead = None          # a heading on its own line ends the lead-in above it; a line's label does not
+                open_lead_in = None     # a heading on its own line ends the lead-in above it; a line's label not
             continue
         kind = stated_kind or item.kind
-        if lead is not None and (lead[2] != kind or deeper and item.indent <= lead[1]):
-            lead = None
+        if open_lead_in is not None and (open_lead_in[2] != kind or deeper and item.indent <= open_lead_in[1]):
+            open_lead_in = None
         for start, end in (run_on for part in split_inline_bullets(text, item.start, item.end)
                            for run_on in split_run_on(text, *part, caseless)):
             content = text[start:end]
@@ -106,13 +106,13 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
                 layout.lead_ins.append((start, end))
             else:
                 criterion = Criterion(start, end, kind, content,
-                                      lead_in=item.label or (lead[0] if lead is not None else None),
+                                      lead_in=item.label or (open_lead_in[0] if open_lead_in is not None else None),
                                       section=item.section)
                 layout.criteria.append(criterion)
-                deeper = deeper or (lead is not None and item.indent > lead[1])
+                deeper = deeper or (open_lead_in is not None and item.indent > open_lead_in[1])
             alternatives.item(criterion, start, end, item.indent, kind)
             if content.endswith(":"):
-                lead, deeper = (content, item.indent, kind), False
+                open_lead_in, deeper = (content, item.indent, kind), False
     Alternatives.finish(layout.criteria)
     number_criteria(layout.criteria)
     return layout

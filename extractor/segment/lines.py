@@ -58,15 +58,15 @@ def split_lines(text: str, rules: SectionRules) -> Iterator[Line]:
         line = m.group().rstrip(_BREAKS)
         stripped = line.rstrip(_BLANK)
         start = m.start()
-        lead = len(line) - len(line.lstrip(_BLANK))
-        pos = lead
+        padding = len(line) - len(line.lstrip(_BLANK))
+        pos = padding
         bulleted = False
         while pos < len(stripped):
             b = rules.bullet.match(stripped, pos)
             if not b or b.end() == pos:
                 break
             pos, bulleted = b.end(), True
-        indent = len(line[:lead].expandtabs(4))
+        indent = len(line[:padding].expandtabs(4))
         yield Line(start, start + pos, start + len(stripped), indent, bulleted)
 
 
@@ -92,125 +92,158 @@ def is_wrapped_section(lines: list[Line], heading: int) -> bool:
 
 
 def read_items(text: str, lines: list[Line], rules: SectionRules, section: str, whole: bool,
-           wrapped: bool, section_lines: list[Span]) -> Iterator[Item | Heading]:
+               wrapped: bool, section_lines: list[Span]) -> Iterator[Item | Heading]:
     """Raw items (before run-on splitting and lead-in removal) and headings of the eligibility sections.
 
     Every non-blank line read inside a section is added to ``section_lines``. ``wrapped`` is the whole
     text's layout; a page (``whole`` false) judges each section's own.
     """
-    declared = section if section != "auto" else None
-    kind: str | None = (declared or "inclusion") if whole else None
-    heading_text: str | None = None
-    heading_indent = 0          # a page's section holds the lines indented at least as its heading
-    current: Item | None = None
-    after_blank = False
-    bulleted_section = False    # the section's list has bullets …
-    plain_items = False         # … and no item without one (a single-newline list with a stray "*" is plain)
-    restore: tuple[str | None] | None = None    # the section a colon-less population heading's block returns to
-    for index, line in enumerate(lines):
-        content = text[line.content:line.end]
+    return _ItemReader(text, lines, rules, section, whole, wrapped, section_lines).read()
+
+
+class _ItemReader:
+    """The state :func:`read_items` carries from line to line: the open section and item, and what the
+    section's list looks like so far. Each ``_…`` method reads one kind of line."""
+
+    def __init__(self, text: str, lines: list[Line], rules: SectionRules, section: str, whole: bool,
+                 wrapped: bool, section_lines: list[Span]) -> None:
+        self.text, self.lines, self.rules, self.whole = text, lines, rules, whole
+        self.wrapped, self.section_lines = wrapped, section_lines
+        self.declared = section if section != "auto" else None
+        self.kind: str | None = (self.declared or "inclusion") if whole else None
+        self.heading_text: str | None = None
+        self.heading_indent = 0         # a page's section holds the lines indented at least as its heading
+        self.current: Item | None = None
+        self.after_blank = False
+        self.bulleted_section = False   # the section's list has bullets …
+        self.plain_items = False        # … and no item without one (a single-newline list with a stray "*" is plain)
+        self.restore: tuple[str | None] | None = None   # the section a colon-less population heading's block returns to
+
+    def read(self) -> Iterator[Item | Heading]:
+        for index, line in enumerate(self.lines):
+            yield from self._line(index, line)
+        yield from self._close_item()
+
+    def _close_item(self) -> Iterator[Item]:
+        if self.current is not None:
+            yield self.current
+            self.current = None
+
+    def _line(self, index: int, line: Line) -> Iterator[Item | Heading]:
+        content = self.text[line.content:line.end]
         if not content:
-            after_blank = True
-            if restore is not None and current is not None and not wrapped:
-                heading_text, restore = restore[0], None
-            if wrapped and current is not None:
-                yield current
-                current = None
-            continue
-        continues = current is not None and not line.bulleted and not after_blank and (
-            wrapped or line.indent > current.indent)
-        after_blank = False
-        if restore is not None and not continues and rules.universal.match(content):
-            heading_text, restore = restore[0], None    # "Karnofsky ≥ 50%" is every participant's again
+            yield from self._blank()
+            return
+        current, rules = self.current, self.rules
+        continues = current is not None and not line.bulleted and not self.after_blank and (
+            self.wrapped or line.indent > current.indent)
+        self.after_blank = False
+        if self.restore is not None and not continues and rules.universal.match(content):
+            self.heading_text, self.restore = self.restore[0], None    # "Karnofsky ≥ 50%" is every participant's again
         heading = match_heading(content, rules)
         if heading is not None and continues and not content[:heading[1]].rstrip().endswith(":"):
             heading = None    # "… who meet the / exclusion criteria." wraps; it is no heading
         if heading is not None:
-            if current is not None:
-                yield current
-                current = None
-            head_kind, length = heading
-            heading_text = section_name(content[:length])
-            restore = None
-            heading_indent = line.indent
-            if not whole:
-                wrapped = is_wrapped_section(lines, index)
-            section_lines.append((line.content, line.end))
-            yield Heading(line.content, line.content + len(content[:length].rstrip()), heading_text)
-            if declared:
-                kind = declared
-            elif head_kind != "any":
-                kind = head_kind
-            elif kind is None or not whole:
-                kind = "inclusion"
-            bulleted_section = plain_items = False
-            rest = skip_bullets(text, line.content + length, line.end, rules)
-            if rest < line.end:
-                current = Item(rest, line.end, line.indent, kind, heading_text)
-            continue
-        if kind is None:
-            continue
-        if not whole and current is None and not line.bulleted and rules.stop.match(content):
-            kind = None
-            continue
-        if line.bulleted:
-            if current is not None:
-                yield current
-                current = None
-            bulleted_section = True
-            section_lines.append((line.start, line.end))
-            if content.endswith(":") and is_population_heading(content, rules):   # "-  For Parts 1 and 3:"
-                heading_text = section_name(content)
-                yield Heading(line.content, line.end, heading_text)
-                continue
-            current = Item(line.content, line.end, line.indent, kind, heading_text)
-            continue
-        if continues and current is not None:
-            section_lines.append((line.start, line.end))
+            yield from self._heading(index, line, content, heading)
+        elif self.kind is None:
+            return
+        elif not self.whole and current is None and not line.bulleted and rules.stop.match(content):
+            self.kind = None
+        elif line.bulleted:
+            yield from self._bulleted(line, content)
+        elif continues and current is not None:
+            self.section_lines.append((line.start, line.end))
             current.end = line.end
-            continue
-        if current is not None:
-            yield current
-            current = None
-        if not whole and (rules.stop.match(content) or line.indent < heading_indent
-                          or heading_indent == 0 and bulleted_section and not plain_items):
-            kind = None       # a page's list ended: what follows (less indented than its heading) is page text
-            continue
-        plain_items = True
-        section_lines.append((line.start, line.end))
-        label = line_label(content, rules)
+        else:
+            yield from self._close_item()
+            yield from self._unbulleted(line, content)
+
+    def _blank(self) -> Iterator[Item]:
+        self.after_blank = True
+        if self.restore is not None and self.current is not None and not self.wrapped:
+            self.heading_text, self.restore = self.restore[0], None
+        if self.wrapped:
+            yield from self._close_item()
+
+    def _heading(self, index: int, line: Line, content: str, heading: tuple[str, int]) -> Iterator[Item | Heading]:
+        yield from self._close_item()
+        head_kind, length = heading
+        self.heading_text = section_name(content[:length])
+        self.restore = None
+        self.heading_indent = line.indent
+        if not self.whole:
+            self.wrapped = is_wrapped_section(self.lines, index)
+        self.section_lines.append((line.content, line.end))
+        yield Heading(line.content, line.content + len(content[:length].rstrip()), self.heading_text)
+        if self.declared:
+            self.kind = self.declared
+        elif head_kind != "any":
+            self.kind = head_kind
+        elif self.kind is None or not self.whole:
+            self.kind = "inclusion"
+        self.bulleted_section = self.plain_items = False
+        rest = skip_bullets(self.text, line.content + length, line.end, self.rules)
+        if rest < line.end:
+            self.current = Item(rest, line.end, line.indent, self.kind, self.heading_text)
+
+    def _bulleted(self, line: Line, content: str) -> Iterator[Item | Heading]:
+        assert self.kind is not None
+        yield from self._close_item()
+        self.bulleted_section = True
+        self.section_lines.append((line.start, line.end))
+        if content.endswith(":") and is_population_heading(content, self.rules):   # "-  For Parts 1 and 3:"
+            self.heading_text = section_name(content)
+            yield Heading(line.content, line.end, self.heading_text)
+            return
+        self.current = Item(line.content, line.end, line.indent, self.kind, self.heading_text)
+
+    def _unbulleted(self, line: Line, content: str) -> Iterator[Item | Heading]:
+        """A line that starts no bullet and continues no item: a plain item, a label, or the list's end."""
+        assert self.kind is not None
+        if not self.whole and (self.rules.stop.match(content) or line.indent < self.heading_indent
+                               or self.heading_indent == 0 and self.bulleted_section and not self.plain_items):
+            self.kind = None       # a page's list ended: what follows (less indented than its heading) is page text
+            return
+        self.plain_items = True
+        self.section_lines.append((line.start, line.end))
+        label = line_label(content, self.rules)
         if label is None:
-            current = Item(line.content, line.end, line.indent, kind, heading_text)
-            continue
+            self.current = Item(line.content, line.end, line.indent, self.kind, self.heading_text)
+            return
         length, population = label
         label_text = section_name(content[:length])
-        rest = skip_bullets(text, line.content + length, line.end, rules)
+        rest = skip_bullets(self.text, line.content + length, line.end, self.rules)
         if rest < line.end:     # "Renal: creatinine ≤ 1.5 mg/dL": the label heads its own line only
-            yield Heading(line.content, line.content + len(content[:length].rstrip()), label_text)
-            item_section = label_text if population else heading_text
-            lead_label = None if population else content[:length].strip()
-            # "Cohort 4: Maintenance cohort: Patients in CR …": each label opening the line is a heading.
-            while (more := line_label(text[rest:line.end], rules)) is not None:
-                after = skip_bullets(text, rest + more[0], line.end, rules)
-                if after >= line.end:
-                    break
-                label_span = text[rest:rest + more[0]]
-                yield Heading(rest, rest + len(label_span.rstrip()), section_name(label_span))
-                if more[1]:
-                    item_section = section_name(label_span)
-                else:
-                    lead_label = label_span.strip()
-                rest = after
-            current = Item(rest, line.end, line.indent, kind, item_section, lead_label)
+            yield from self._labelled(line, content[:length], label_text, population, rest)
         elif population or HEADING_NOUN.search(content):   # "Part 1", "For Parts 1 and 3:", "Regulatory Requirements"
             yield Heading(line.content, line.end, label_text)
             if population and _PATIENT_GROUP.fullmatch(content):
-                restore = restore or (heading_text,)    # "Relapsed patients" heads its block, not the list
-            heading_text = label_text if population else heading_text
+                # "Relapsed patients" heads its block, not the list
+                self.restore = self.restore or (self.heading_text,)
+            self.heading_text = label_text if population else self.heading_text
         else:                   # "Age:" alone: a category lead-in, which passes its variable on
-            current = Item(line.content, line.end, line.indent, kind, heading_text)
-    if current is not None:
-        yield current
+            self.current = Item(line.content, line.end, line.indent, self.kind, self.heading_text)
+
+    def _labelled(self, line: Line, label: str, label_text: str, population: bool, rest: int) -> Iterator[Heading]:
+        """A line opened by one label or more ("Renal: creatinine ≤ 1.5 mg/dL"): headings, then its item."""
+        assert self.kind is not None
+        text, rules = self.text, self.rules
+        yield Heading(line.content, line.content + len(label.rstrip()), label_text)
+        item_section = label_text if population else self.heading_text
+        topic_label = None if population else label.strip()
+        # "Cohort 4: Maintenance cohort: Patients in CR …": each label opening the line is a heading.
+        while (more := line_label(text[rest:line.end], rules)) is not None:
+            after = skip_bullets(text, rest + more[0], line.end, rules)
+            if after >= line.end:
+                break
+            label_span = text[rest:rest + more[0]]
+            yield Heading(rest, rest + len(label_span.rstrip()), section_name(label_span))
+            if more[1]:
+                item_section = section_name(label_span)
+            else:
+                topic_label = label_span.strip()
+            rest = after
+        self.current = Item(rest, line.end, line.indent, self.kind, item_section, topic_label)
 
 
 #: A bullet glyph after white space inside a line starts an item ("… non-childbearing potential. • Has a BMI …");

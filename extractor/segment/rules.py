@@ -11,12 +11,13 @@ from functools import lru_cache
 
 from extractor.resources import DataFile, DataFileError, data_path
 
-_RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}))
 #: White space inside a line after a bullet, no-break and ideographic spaces, BOM and zero-width spaces included.
 _PADDING = r"(?:[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]|[\ufeff\u200b\u2060])"
 _ROLES = {"heading", "stop", "bullet", "filler", "constraint", "topic_label", "population_label", "alternatives",
           "universal", "set_table", "table_row", "admits_case", "restated_subject", "own_verdict", "exclusion_lead_in",
           "inclusion_lead_in"}
+_RULES_FILE = DataFile(required=frozenset({"role", "regex"}), optional=frozenset({"kind", "comment"}),
+                       choices={"role": tuple(sorted(_ROLES))})
 _HEADING_KINDS = {"inclusion", "exclusion", "any"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*:?")
 #: A topic label alone on its line heads a list when it says so ("Regulatory Requirements"); "Pregnancy" is an item.
@@ -52,8 +53,6 @@ class SectionRules:
         by_role: dict[str, list[tuple[str, str]]] = {role: [] for role in _ROLES}
         for i, row in enumerate(rows):
             role, kind = row["role"], row.get("kind")
-            if role not in _ROLES:
-                raise DataFileError(f"{file}, rules[{i}]: unknown role {role!r}")
             if (role == "heading") != (kind in _HEADING_KINDS):
                 raise DataFileError(f"{file}, rules[{i}]: headings need a kind in {sorted(_HEADING_KINDS)}, "
                                     "other roles none")

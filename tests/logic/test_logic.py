@@ -107,7 +107,7 @@ def test_case_text_ends_at_its_bracket_clause_or_limit(text: str, start: int, li
 def test_rules_file_names_its_errors(tmp_path: Path) -> None:
     bad = tmp_path / "logic.json"
     bad.write_text('{"patterns": [{"name": "or_word", "regex": "or"}, {"name": "nonsense", "regex": "x"}]}')
-    with pytest.raises(DataFileError, match=r"logic\.json.*unknown name 'nonsense'"):
+    with pytest.raises(DataFileError, match=r"logic\.json.*name 'nonsense' is not one of"):
         LogicRules.load(bad)
     bad.write_text('{"patterns": [{"name": "or_word", "regex": "or"}]}')
     with pytest.raises(DataFileError, match=r"logic\.json: missing pattern"):

@@ -8,15 +8,16 @@ import pytest
 
 from extractor.cli import main
 from extractor.entities import load_tagger
-from extractor.entities.pseudolabel import pseudolabel, sample_criteria, silver_criteria, silver_document
 from extractor.entities.tagger import default_model_path
-from extractor.entities.train import TrainingError, train
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import ReadOptions
 from extractor.records import Criterion, Document, Entity
+from extractor.training.pseudolabel import pseudolabel, sample_criteria, silver_criteria, silver_document
+from extractor.training.train import train
 from extractor.validate import validate
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 CSV = (
     "nct_id,eligibility_criteria\n"
@@ -151,6 +152,7 @@ def test_cli_reports_counts_and_the_skipped_record(corpus: tuple[Path, Path], tm
     assert "no_model: tagger model folder not found" in capsys.readouterr().err
 
 
+@pytest.mark.training
 def test_silver_documents_train_but_never_become_dev(corpus: tuple[Path, Path], tmp_path: Path,
                                                      caplog: pytest.LogCaptureFixture) -> None:
     from spacy.util import load_config

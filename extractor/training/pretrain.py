@@ -18,10 +18,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import AbstractSet, Any, Iterable, Iterator
 
-from extractor.entities.train import (EncoderSettings, TrainingError, deadline, descend, length_grouped_batches,
-                                      trial_of)
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import load_documents
 from extractor.readers import InputRecord, ReadError, ReadOptions, read_inputs
+from extractor.training.checkpoints import deadline
+from extractor.training.encoder import EncoderSettings, descend, length_grouped_batches
+from extractor.training.examples import trial_of
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +53,7 @@ def criterion_records(inputs: Iterable[str], exclude: AbstractSet[str] = frozens
     Unreadable records are appended to ``errors`` (when given) and skipped: one bad record
     must not end a corpus pass.
     """
-    from extractor.batch import iter_documents
+    from extractor.batch import iter_extracted
 
     seen: set[str] = set()
 
@@ -60,7 +62,7 @@ def criterion_records(inputs: Iterable[str], exclude: AbstractSet[str] = frozens
             if isinstance(item, ReadError) or trial_of(item.id) not in exclude:
                 yield item
 
-    for doc in iter_documents(kept(), layers=("criteria",)):
+    for doc in iter_extracted(kept(), layers=("criteria",)):
         if isinstance(doc, ReadError):
             if errors is not None:
                 errors.append(doc)
@@ -137,8 +139,24 @@ def pretrain(inputs: list[str], output: str | Path, *, exclude: Iterable[str | P
     collate = DataCollatorForLanguageModeling(tokenizer, mlm_probability=settings.mlm_probability,
                                               seed=seed)
     lengths = [len(ids) for ids in data["input_ids"]]
-    rng = random.Random(seed)
     total = settings.total_steps(len(lengths))
+    step = masked_lm_steps(model, data, collate, lengths, settings, random.Random(seed), total)
+    output = Path(output)
+    model.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    (output / "pretrain.json").write_text(json.dumps(
+        {"base_model": str(base), "seed": seed, "steps": step, "of_steps": total, "criteria": len(texts),
+         "excluded_trials": len(left_out), "settings": asdict(settings)}, indent=1), encoding="utf-8")
+    log.info("adapted encoder written to %s after %d of %d steps; %d unreadable records skipped (listed above)",
+             output, step, total, len(errors))
+    return output
+
+
+def masked_lm_steps(model: Any, data: Any, collate: Any, lengths: list[int], settings: PretrainSettings,
+                    rng: random.Random, total: int) -> int:
+    """Masked-language-model steps over ``data`` until ``total`` or the settings' time limit; the steps taken."""
+    import torch
+
     optimizer, schedule = settings.optimizer(model, total)
     limit = deadline(settings.max_seconds)
     started = time.monotonic()
@@ -157,12 +175,4 @@ def pretrain(inputs: list[str], output: str | Path, *, exclude: Iterable[str | P
                 running = 0.0
             if step >= total or time.monotonic() > limit:
                 break
-    output = Path(output)
-    model.save_pretrained(output)
-    tokenizer.save_pretrained(output)
-    (output / "pretrain.json").write_text(json.dumps(
-        {"base_model": str(base), "seed": seed, "steps": step, "of_steps": total, "criteria": len(texts),
-         "excluded_trials": len(left_out), "settings": asdict(settings)}, indent=1), encoding="utf-8")
-    log.info("adapted encoder written to %s after %d of %d steps; %d unreadable records skipped (listed above)",
-             output, step, total, len(errors))
-    return output
+    return step

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from extractor.cli import main
-from extractor.convert import ConversionError, convert_brat, split_of
+from extractor.corpora.convert import ConversionError, convert_brat, split_of
 from extractor.validate import validate
 
 CHIA_TEXT = "Age >= 18 years\r\nNo breast or ovarian cancer\r\n1. history of HIV\r\n"

@@ -10,11 +10,11 @@ import pytest
 from conftest import bad_data_file_error, needs_extra
 from extractor.entities import rules as rules_module
 
-from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim
+from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim_entity
 from extractor.entities.spacy_backend import SpacyTagger
-from extractor.entities.transformer_backend import (BIO_LABELS, Decoding, bio_tags, decode, entity_confidence,
-                                                    label_transitions, viterbi, word_labels)
+from extractor.entities.transformer_backend import BIO_LABELS, Decoding, decode, entity_confidence, viterbi, word_labels
 from extractor.records import ENTITY_LABELS, Criterion
+from extractor.training.transformer import bio_tags, label_transitions
 
 
 @pytest.fixture(scope="session")
@@ -94,8 +94,8 @@ def test_rules(text: str, model: list, expected: list) -> None:
     ({"label": "person", "mode": "fill"}, "give exactly one of"),
     ({"label": "person", "mode": "fill", "terms": ["a"], "negation_cues": True}, "give exactly one of"),
     ({"label": "negation", "mode": "fill", "negation_cues": True, "terms": ["no"]}, "give exactly one of"),
-    ({"label": "person", "mode": "replace", "terms": ["a"]}, "mode one of"),
-    ({"label": "disease", "mode": "fill", "terms": ["a"]}, "label must be one of"),
+    ({"label": "person", "mode": "replace", "terms": ["a"]}, "mode 'replace' is not one of"),
+    ({"label": "disease", "mode": "fill", "terms": ["a"]}, "label 'disease' is not one of"),
     ({"label": "person", "mode": "fill", "terms": "age"}, "'terms' must be a list"),
     ({"label": "measurement", "mode": "fill", "catalogue": True, "except": ["nope"]}, "unknown variables ['nope']"),
     ({"label": "person", "mode": "fill", "term": ["a"]}, "unknown key(s) ['term']"),
@@ -120,7 +120,7 @@ def test_bad_rule_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.
     ("anemia", "anemia"),
 ])
 def test_trim(span: str, expected: str) -> None:
-    start, end = trim(span, 0, len(span))
+    start, end = trim_entity(span, 0, len(span))
     assert span[start:end] == expected
 
 

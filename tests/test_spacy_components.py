@@ -5,7 +5,7 @@ import pytest
 from spacy.tokens import Doc, DocBin
 
 import extractor
-from extractor.pipeline import document_of, longest_leftmost
+from extractor.spacy_components import document_of, longest_leftmost
 
 TEXTS = [
     "Inclusion Criteria:\n- Age 18 to 65 years\n- No history of diabetes\n"

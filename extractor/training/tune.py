@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from extractor.entities.train import TrainingError, criterion_examples, recorded_dev, span_f1, split_dev
+from extractor.entities.types import TrainingError
 from extractor.evaluation.loaders import load_documents
+from extractor.training.checkpoints import recorded_dev, span_f1
+from extractor.training.examples import criterion_examples, split_dev
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,8 @@ def tune(model: str | Path, train_dir: str | Path | Sequence[str | Path], dev_di
     """
     import torch
 
-    from extractor.entities.transformer_backend import (Decoding, TransformerTagger, label_transitions,
-                                                        read_settings, word_label_sequences)
+    from extractor.entities.transformer_backend import Decoding, TransformerTagger, read_settings
+    from extractor.training.transformer import label_transitions, word_label_sequences
 
     model = Path(model)
     settings = read_settings(model)
@@ -108,4 +110,3 @@ def tune(model: str | Path, train_dir: str | Path | Sequence[str | Path], dev_di
     settings["decoding"] = Decoding(transitions, weight, threshold, record).to_json()
     (model / "tagger.json").write_text(json.dumps(settings, indent=1), encoding="utf-8")
     return TuneSummary(weight, threshold, len(dev_examples), before, after)
-

@@ -9,10 +9,11 @@ import pytest
 
 from conftest import needs_extra
 from extractor.cli import main
-from extractor.entities.pretrain import PretrainSettings, criterion_texts, excluded_trials, pretrain
-from extractor.entities.train import TrainingError, train
+from extractor.entities.types import TrainingError
 from extractor.readers import ReadError, ReadOptions
 from extractor.records import Criterion, Document, Entity
+from extractor.training.pretrain import PretrainSettings, criterion_texts, excluded_trials, pretrain
+from extractor.training.train import train
 
 CSV = (
     "nct_id,eligibility_criteria\n"
@@ -68,7 +69,7 @@ def test_settings_with_an_unknown_key_name_their_file(tmp_path: Path) -> None:
 
 
 def test_the_shipped_settings_load() -> None:
-    settings = PretrainSettings.from_file(Path(__file__).resolve().parents[1] / "models" / "ctgov_mlm.json")
+    settings = PretrainSettings.from_file(Path(__file__).resolve().parents[2] / "models" / "ctgov_mlm.json")
     assert settings.epochs > 0 and 0 < settings.mlm_probability < 1
 
 
@@ -93,11 +94,12 @@ def adapted(corpus: Path, test_split: Path, tmp_path_factory: pytest.TempPathFac
                     options=OPTIONS)
 
 
+@pytest.mark.training
 def test_pretrain_adapts_the_encoder_and_records_its_run(adapted: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    from extractor.entities.transformer_backend import default_base_model
+    from extractor.training.encoder import default_base_model
 
     record = json.loads((adapted / "pretrain.json").read_text())
     assert record["criteria"] == 5 and record["excluded_trials"] == 1
@@ -108,6 +110,7 @@ def test_pretrain_adapts_the_encoder_and_records_its_run(adapted: Path) -> None:
     assert not torch.equal(before.state_dict()[weight], after.state_dict()[weight])
 
 
+@pytest.mark.training
 def test_an_adapted_encoder_is_a_base_for_the_tagger(adapted: Path, tmp_path: Path) -> None:
     text = "Pacemaker or heart failure\n"
     doc = Document("NCT09_inc", text, criteria=[Criterion(0, 26, "inclusion")],
@@ -127,8 +130,8 @@ def test_the_masked_positions_loss_is_the_whole_models_loss() -> None:
     import torch
     from transformers import AutoModelForMaskedLM, AutoTokenizer, DataCollatorForLanguageModeling
 
-    from extractor.entities.pretrain import masked_loss
-    from extractor.entities.transformer_backend import default_base_model
+    from extractor.training.encoder import default_base_model
+    from extractor.training.pretrain import masked_loss
 
     tokenizer = AutoTokenizer.from_pretrained(default_base_model(), local_files_only=True)
     model = AutoModelForMaskedLM.from_pretrained(default_base_model(), local_files_only=True).eval()
@@ -144,7 +147,7 @@ def test_length_grouped_batches_are_as_many_as_random_ones(items: int, batch_siz
     """Training schedules count ceil(items / batch_size) steps a pass; several pools must not add batches."""
     import random
 
-    from extractor.entities.train import length_grouped_batches
+    from extractor.training.encoder import length_grouped_batches
 
     batches = length_grouped_batches([i % 7 for i in range(items)], batch_size, random.Random(1), pool=pool)
     assert len(batches) == math.ceil(items / batch_size)
@@ -159,7 +162,7 @@ def test_length_grouped_batches_are_as_many_as_random_ones(items: int, batch_siz
 def test_length_grouped_batches_take_every_item_once_in_similar_lengths(lengths: list[int], batch_size: int) -> None:
     import random
 
-    from extractor.entities.train import length_grouped_batches
+    from extractor.training.encoder import length_grouped_batches
 
     batches = length_grouped_batches(lengths, batch_size, random.Random(0))
     assert sorted(i for batch in batches for i in batch) == list(range(len(lengths)))
