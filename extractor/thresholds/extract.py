@@ -1,7 +1,9 @@
 """Thresholds of one criterion and of a document's criteria in order (lead-ins, headings, logic)."""
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import re
 from functools import lru_cache
 from typing import Sequence
 
@@ -63,21 +65,45 @@ def _apart(values: list[Value], mentions: list[Mention], folded: str,
     """Values and mentions that do not overlap: a value followed by an unknown unit is dropped unless
     a mention follows ("> 5 WBC/mcL"), a mention inside a value is part of it, and "onset before the
     age of 50" is not the participant's age."""
+    # Values never overlap each other, nor mentions each other: both lists are sorted by start and by end.
     starts = {m.start for m in mentions}
-    values = [v for v in values if not v.unknown_tail or len(folded) - len(folded[v.end:].lstrip()) in starts]
-    mentions = [m for m in mentions if not any(v.start <= m.start and m.end <= v.end for v in values)
+    values = [v for v in values if not v.unknown_tail or _next_non_space(folded, v.end) in starts]
+    value_starts = [v.start for v in values]
+    mentions = [m for m in mentions if not _inside(m, values, value_starts)
                 and not (grammar.age in m.candidates
                          and grammar.gaps["not_participant_age"].search(folded, max(0, m.start - 20), m.start))]
-    values = [_after_keyword(v, mentions, folded) if v.form == "stage" else v for v in values]
-    return [v for v in values if not any(m.start < v.end and v.start < m.end for m in mentions)], mentions
+    mention_ends = [m.end for m in mentions]
+    values = [_after_keyword(v, mentions, mention_ends, folded) if v.form == "stage" else v for v in values]
+    return [v for v in values if not _overlaps(v, mentions, mention_ends)], mentions
 
 
-def _after_keyword(v: Value, mentions: list[Mention], folded: str) -> Value:
+_NON_SPACE = re.compile(r"\S")
+
+
+def _next_non_space(text: str, pos: int, end: int | None = None) -> int:
+    """The first position from ``pos`` that is no white space, or ``end`` (default: the end of ``text``)."""
+    m = _NON_SPACE.search(text, pos, len(text) if end is None else end)
+    return m.start() if m else (len(text) if end is None else end)
+
+
+def _inside(m: Mention, values: list[Value], value_starts: list[int]) -> bool:
+    """Whether a value holds mention ``m`` (the last value starting at or before it is the only one that can)."""
+    k = bisect.bisect_right(value_starts, m.start) - 1
+    return k >= 0 and m.end <= values[k].end
+
+
+def _overlaps(v: Value, mentions: list[Mention], mention_ends: list[int]) -> bool:
+    """Whether a mention overlaps ``v`` (the first mention ending after its start is the only one that can)."""
+    k = bisect.bisect_right(mention_ends, v.start)
+    return k < len(mentions) and mentions[k].start < v.end
+
+
+def _after_keyword(v: Value, mentions: list[Mention], mention_ends: list[int], folded: str) -> Value:
     """"NYHA class III-IV": the mention took the keyword of the value, the numerals are the value."""
-    start = v.start
-    for m in mentions:
-        if m.start <= start < m.end < v.end:
-            start = m.end + len(folded[m.end:v.end]) - len(folded[m.end:v.end].lstrip())
+    start, k = v.start, bisect.bisect_right(mention_ends, v.start)
+    while k < len(mentions) and mentions[k].start <= start < mentions[k].end < v.end:
+        start = _next_non_space(folded, mentions[k].end, v.end)
+        k += 1
     return dataclasses.replace(v, start=start) if start != v.start else v
 
 
