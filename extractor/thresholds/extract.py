@@ -15,15 +15,29 @@ from extractor.thresholds.grammar import Grammar, has_candidate, load_grammar, s
 from extractor.thresholds.leads import Lead, lead_in, lead_of
 from extractor.thresholds.linking import link_values
 from extractor.thresholds.mentions import Mention, find_mentions
+from extractor.thresholds.newlines import LineBreaks, as_lf
 from extractor.thresholds.merging import merge_halves
 from extractor.thresholds.values import Value, find_values
 from extractor.thresholds.variables import constrained_variables
 
 
 def criterion_thresholds(text: str, lead: Lead | None = None) -> list[Threshold]:
-    """Thresholds stated by one criterion; offsets relative to ``text``."""
-    folded = folded_text(text)
-    return criterion_records(text, folded, lower_same_length(folded), lead)[0]
+    """Thresholds stated by one criterion; offsets relative to ``text``, whatever its line breaks."""
+    lf, breaks = as_lf(text)
+    folded = folded_text(lf)
+    records = criterion_records(lf, folded, lower_same_length(folded), lead)[0]
+    return _in_original(records, text, breaks)
+
+
+def _in_original(records: list[Threshold], text: str, breaks: LineBreaks | None) -> list[Threshold]:
+    """Records found in the LF form of ``text`` with offsets and spans of ``text`` (subgroups and
+    conditions keep the LF form: the same whatever the convention)."""
+    if breaks is None:
+        return records
+    for t in records:
+        t.start, t.end = breaks.to_original(t.start), breaks.to_original(t.end)
+        t.text = text[t.start:t.end]
+    return records
 
 
 def criterion_records(text: str, folded: str, lowered: str, lead: Lead | None,
@@ -153,7 +167,18 @@ def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Thresho
     "Under 80" under "Age:"); a lead-in that is a criterion of its own passes its variable on
     only as above, or every sub-item of "one of the following conditions applies:" would take
     whatever that sentence happens to mention. Text outside every criterion yields nothing.
+    "\r\n" and a lone "\r" read as "\n": the records are those of the text with LF line breaks.
     """
+    lf, breaks = as_lf(text)
+    if breaks is None:
+        return _document_thresholds(text, criteria)
+    criteria = [dataclasses.replace(c, start=breaks.to_lf(c.start), end=breaks.to_lf(c.end),
+                                    lead_in=as_lf(c.lead_in)[0] if c.lead_in else c.lead_in) for c in criteria]
+    return _in_original(_document_thresholds(lf, criteria), text, breaks)
+
+
+def _document_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Threshold]:
+    """:func:`extract_thresholds` of a text with LF line breaks."""
     folded = folded_text(text)
     lowered = lower_same_length(folded)
     out: list[Threshold] = []
