@@ -66,7 +66,8 @@ def assign_conditions(text: str, records: Sequence[Threshold], rules: LogicRules
         if record.subgroup is not None:
             record.condition = Condition(record.subgroup, False, bounds_of(record.subgroup))
             continue
-        tail_end = next((r.start for r in records[i + 1:] if r.start >= record.end), len(text))
+        tail_end = next((records[k].start for k in range(i + 1, len(records)) if records[k].start >= record.end),
+                        len(text))
         case = rules.case.match(text, record.end, tail_end)
         if case is not None and case.end() < tail_end:
             start, end = case_text(text, case.end(), tail_end)

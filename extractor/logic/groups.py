@@ -19,8 +19,10 @@ Groups are numbered from 0 in order of their first threshold.
 """
 from __future__ import annotations
 
+import bisect
 import re
-from typing import Callable, Sequence
+from functools import lru_cache
+from typing import Callable, NamedTuple, Sequence
 
 from extractor.logic.rules import LogicRules
 from extractor.records import Threshold
@@ -62,13 +64,33 @@ def _conjunction(text: str, kind: str, a: Threshold, b: Threshold, rules: LogicR
 
 
 def _series(text: str, kind: str, a: Threshold, b: Threshold, rules: LogicRules) -> bool | None:
-    """A comma series takes the conjunction written before its last member ("A, B, or C")."""
+    """A comma series takes the conjunction written before its last member ("A, B, or C"): the last one
+    between the series and the end of its clause."""
     if a.end > b.start or text[a.end:b.start].strip() != ",":
         return None
-    clause = rules.clause_break.search(text, b.end)
-    tail = text[b.end:clause.start() if clause else len(text)]
-    last = next(reversed(list(_SERIES_END.finditer(tail))), None)
-    return None if last is None else last.group(1).lower() != "and"
+    breaks = _places(text, rules.clause_break)
+    k = bisect.bisect_left(breaks.starts, b.end)
+    clause_start = breaks.starts[k] if k < len(breaks.starts) else len(text)
+    ends = _places(text, _SERIES_END)
+    k = bisect.bisect_right(ends.ends, clause_start) - 1
+    if k < 0 or ends.starts[k] < b.end:
+        return None
+    return ends.matches[k].group(2).lower() != "and"  # group 1 is the whole conjunction, 2 its word
+
+
+class _Places(NamedTuple):
+    starts: list[int]
+    ends: list[int]
+    matches: list[re.Match[str]]
+
+
+@lru_cache(maxsize=8)
+def _places(text: str, pattern: re.Pattern[str]) -> _Places:
+    """Every place in ``text`` where ``pattern`` matches, as ``pattern.match`` there finds it (group 1),
+    so ``pattern.search(text, pos)`` is the first at or after ``pos``: found once per criterion, asking
+    per pair of thresholds costs no time in proportion to the criterion's length."""
+    found = list(re.finditer(f"(?=({pattern.pattern}))", text, pattern.flags))
+    return _Places([m.start() for m in found], [m.end(1) for m in found], found)
 
 
 def _bracketed(text: str, kind: str, a: Threshold, b: Threshold, rules: LogicRules) -> bool | None:
@@ -97,8 +119,12 @@ def assign_groups(text: str, kind: str, records: Sequence[Threshold], rules: Log
         parent[root(j)] = root(i)
 
     primary: list[int] = []
+    negated: dict[tuple[str, str], int] = {}  # (variable, condition text) → the last record applying where it is absent
     for j, record in enumerate(records):
-        general = _general_of(records, j)
+        condition = record.condition
+        general = negated.get((record.variable, condition.text)) if condition and not condition.negated else None
+        if condition is not None and condition.negated:
+            negated[(record.variable, condition.text)] = j
         if general is not None:
             union(general, j)
             continue
@@ -110,16 +136,3 @@ def assign_groups(text: str, kind: str, records: Sequence[Threshold], rules: Log
     numbers: dict[int, int] = {}
     for j, record in enumerate(records):
         record.group = numbers.setdefault(root(j), len(numbers))
-
-
-def _general_of(records: Sequence[Threshold], j: int) -> int | None:
-    """The general bound of which ``records[j]`` is the exception, if it is one."""
-    condition = records[j].condition
-    if condition is None or condition.negated:
-        return None
-    for i in range(j - 1, -1, -1):
-        other = records[i].condition
-        if records[i].variable == records[j].variable and other is not None and other.negated \
-                and other.text == condition.text:
-            return i
-    return None

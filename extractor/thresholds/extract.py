@@ -1,7 +1,9 @@
 """Thresholds of one criterion and of a document's criteria in order (lead-ins, headings, logic)."""
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import re
 from functools import lru_cache
 from typing import Sequence
 
@@ -13,15 +15,29 @@ from extractor.thresholds.grammar import Grammar, has_candidate, load_grammar, s
 from extractor.thresholds.leads import Lead, lead_in, lead_of
 from extractor.thresholds.linking import link_values
 from extractor.thresholds.mentions import Mention, find_mentions
+from extractor.thresholds.newlines import LineBreaks, as_lf
 from extractor.thresholds.merging import merge_halves
 from extractor.thresholds.values import Value, find_values
 from extractor.thresholds.variables import constrained_variables
 
 
 def criterion_thresholds(text: str, lead: Lead | None = None) -> list[Threshold]:
-    """Thresholds stated by one criterion; offsets relative to ``text``."""
-    folded = folded_text(text)
-    return criterion_records(text, folded, lower_same_length(folded), lead)[0]
+    """Thresholds stated by one criterion; offsets relative to ``text``, whatever its line breaks."""
+    lf, breaks = as_lf(text)
+    folded = folded_text(lf)
+    records = criterion_records(lf, folded, lower_same_length(folded), lead)[0]
+    return _in_original(records, text, breaks)
+
+
+def _in_original(records: list[Threshold], text: str, breaks: LineBreaks | None) -> list[Threshold]:
+    """Records found in the LF form of ``text`` with offsets and spans of ``text`` (subgroups and
+    conditions keep the LF form: the same whatever the convention)."""
+    if breaks is None:
+        return records
+    for t in records:
+        t.start, t.end = breaks.to_original(t.start), breaks.to_original(t.end)
+        t.text = text[t.start:t.end]
+    return records
 
 
 def criterion_records(text: str, folded: str, lowered: str, lead: Lead | None,
@@ -63,21 +79,45 @@ def _apart(values: list[Value], mentions: list[Mention], folded: str,
     """Values and mentions that do not overlap: a value followed by an unknown unit is dropped unless
     a mention follows ("> 5 WBC/mcL"), a mention inside a value is part of it, and "onset before the
     age of 50" is not the participant's age."""
+    # Values never overlap each other, nor mentions each other: both lists are sorted by start and by end.
     starts = {m.start for m in mentions}
-    values = [v for v in values if not v.unknown_tail or len(folded) - len(folded[v.end:].lstrip()) in starts]
-    mentions = [m for m in mentions if not any(v.start <= m.start and m.end <= v.end for v in values)
+    values = [v for v in values if not v.unknown_tail or _next_non_space(folded, v.end) in starts]
+    value_starts = [v.start for v in values]
+    mentions = [m for m in mentions if not _inside(m, values, value_starts)
                 and not (grammar.age in m.candidates
                          and grammar.gaps["not_participant_age"].search(folded, max(0, m.start - 20), m.start))]
-    values = [_after_keyword(v, mentions, folded) if v.form == "stage" else v for v in values]
-    return [v for v in values if not any(m.start < v.end and v.start < m.end for m in mentions)], mentions
+    mention_ends = [m.end for m in mentions]
+    values = [_after_keyword(v, mentions, mention_ends, folded) if v.form == "stage" else v for v in values]
+    return [v for v in values if not _overlaps(v, mentions, mention_ends)], mentions
 
 
-def _after_keyword(v: Value, mentions: list[Mention], folded: str) -> Value:
+_NON_SPACE = re.compile(r"\S")
+
+
+def _next_non_space(text: str, pos: int, end: int | None = None) -> int:
+    """The first position from ``pos`` that is no white space, or ``end`` (default: the end of ``text``)."""
+    m = _NON_SPACE.search(text, pos, len(text) if end is None else end)
+    return m.start() if m else (len(text) if end is None else end)
+
+
+def _inside(m: Mention, values: list[Value], value_starts: list[int]) -> bool:
+    """Whether a value holds mention ``m`` (the last value starting at or before it is the only one that can)."""
+    k = bisect.bisect_right(value_starts, m.start) - 1
+    return k >= 0 and m.end <= values[k].end
+
+
+def _overlaps(v: Value, mentions: list[Mention], mention_ends: list[int]) -> bool:
+    """Whether a mention overlaps ``v`` (the first mention ending after its start is the only one that can)."""
+    k = bisect.bisect_right(mention_ends, v.start)
+    return k < len(mentions) and mentions[k].start < v.end
+
+
+def _after_keyword(v: Value, mentions: list[Mention], mention_ends: list[int], folded: str) -> Value:
     """"NYHA class III-IV": the mention took the keyword of the value, the numerals are the value."""
-    start = v.start
-    for m in mentions:
-        if m.start <= start < m.end < v.end:
-            start = m.end + len(folded[m.end:v.end]) - len(folded[m.end:v.end].lstrip())
+    start, k = v.start, bisect.bisect_right(mention_ends, v.start)
+    while k < len(mentions) and mentions[k].start <= start < mentions[k].end < v.end:
+        start = _next_non_space(folded, mentions[k].end, v.end)
+        k += 1
     return dataclasses.replace(v, start=start) if start != v.start else v
 
 
@@ -127,7 +167,18 @@ def extract_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Thresho
     "Under 80" under "Age:"); a lead-in that is a criterion of its own passes its variable on
     only as above, or every sub-item of "one of the following conditions applies:" would take
     whatever that sentence happens to mention. Text outside every criterion yields nothing.
+    "\r\n" and a lone "\r" read as "\n": the records are those of the text with LF line breaks.
     """
+    lf, breaks = as_lf(text)
+    if breaks is None:
+        return _document_thresholds(text, criteria)
+    criteria = [dataclasses.replace(c, start=breaks.to_lf(c.start), end=breaks.to_lf(c.end),
+                                    lead_in=as_lf(c.lead_in)[0] if c.lead_in else c.lead_in) for c in criteria]
+    return _in_original(_document_thresholds(lf, criteria), text, breaks)
+
+
+def _document_thresholds(text: str, criteria: Sequence[Criterion]) -> list[Threshold]:
+    """:func:`extract_thresholds` of a text with LF line breaks."""
     folded = folded_text(text)
     lowered = lower_same_length(folded)
     out: list[Threshold] = []

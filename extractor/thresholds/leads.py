@@ -1,6 +1,7 @@
 """Lead-ins: "Creatinine as defined by age as follows:" hands its variable to the sub-items after it."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -9,6 +10,7 @@ from extractor.records import Threshold
 from extractor.thresholds.folding import folded_text, lower_same_length
 from extractor.thresholds.grammar import HIGH, LOW, has_candidate, load_grammar
 from extractor.thresholds.mentions import find_mentions
+from extractor.thresholds.newlines import as_lf
 from extractor.units import normalize_unit
 
 
@@ -29,7 +31,10 @@ def lead_in(text: str, records: Sequence[Threshold] = (), current: Lead | None =
     ``current``, a heading without numbers ("Age: Maximum serum creatinine (mg/dL)")
     refines it with a unit and a bound.
     """
-    folded = folded_text(text)
+    lf, breaks = as_lf(text)
+    if breaks is not None:
+        records = [dataclasses.replace(t, start=breaks.to_lf(t.start), end=breaks.to_lf(t.end)) for t in records]
+    folded = folded_text(lf)
     return lead_of(folded, lower_same_length(folded), records, current)
 
 

@@ -11,9 +11,12 @@ is no record and is not linked.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from extractor.catalogue import Variable
 from extractor.thresholds.grammar import HIGH, LOW, Grammar
@@ -27,16 +30,57 @@ Item = Mention | Value
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
 
 
+class CriterionText:
+    """A criterion's folded text and the facts about all of it that rules ask, each found once: asking
+    them per value would cost time in proportion to the criterion's length for every value."""
+
+    def __init__(self, folded: str, grammar: Grammar) -> None:
+        self.folded = folded
+        self.grammar = grammar
+
+    @cached_property
+    def band(self) -> tuple[int, int]:
+        """The span of the criterion without leading and trailing " .;:,-" ("0 to 55 years." → "0 to 55 years")."""
+        stripped = self.folded.lstrip(" .;:,-")
+        start = len(self.folded) - len(stripped)
+        return start, start + len(stripped.rstrip(" .;:,-"))
+
+    @cached_property
+    def consent_rule(self) -> bool:
+        """Whether the criterion is about consent by a parent or guardian (its ages are no threshold)."""
+        return self.grammar.gaps["consent_subgroup"].search(self.folded) is not None
+
+    @cached_property
+    def _openings(self) -> list[int]:
+        return [m.start() for m in _OPENING.finditer(self.folded)]
+
+    def last_opening(self, before: int) -> int:
+        """``folded.rfind("(", 0, before)``."""
+        k = bisect.bisect_left(self._openings, before)
+        return self._openings[k - 1] if k else -1
+
+
+_OPENING = re.compile(r"\(")
+_NON_SPACE = re.compile(r"\S")
+
+
 @dataclass(frozen=True)
 class Site:
     """Where a value stands: the criterion's mentions and values (those before it linked), and what it inherits."""
 
     items: Sequence[Item]
     index: int
-    folded: str
-    grammar: Grammar
+    criterion: CriterionText
     lead: Lead | None
     heading: Lead | None
+
+    @property
+    def folded(self) -> str:
+        return self.criterion.folded
+
+    @property
+    def grammar(self) -> Grammar:
+        return self.criterion.grammar
 
     @property
     def previous(self) -> Item | None:
@@ -65,6 +109,7 @@ def link_values(items: Sequence[Item], folded: str, lead: Lead | None, heading: 
     last_value = value_indices[-1] if value_indices else -1
     prefix_subgroup: tuple[int, int] | None = None
     last_record: int | None = None
+    criterion = CriterionText(folded, grammar)
     for i in value_indices:
         v = items[i]
         assert isinstance(v, Value)
@@ -82,7 +127,7 @@ def link_values(items: Sequence[Item], folded: str, lead: Lead | None, heading: 
                     and grammar.gaps["tight_gap"].match(folded, prev.end, v.start)
                 prefix_subgroup = (prev.start if named and prev is not None else v.start, v.end)
                 continue
-        site = Site(items, i, folded, grammar, lead, heading)
+        site = Site(items, i, criterion, lead, heading)
         linked = next((found for rule in LINK_RULES if (found := rule(v, site)) is not None), None)
         if linked is not None:
             if prefix_subgroup is not None:
@@ -127,12 +172,12 @@ def to_mention_before(v: Value, site: Site) -> Value | None:
     items, i, folded, gaps = site.items, site.index, site.folded, site.grammar.gaps
     prev = site.previous
     if isinstance(prev, Mention) and _closes_parenthesis(folded, prev.end, v.start):
-        opening = folded.rfind("(", 0, prev.start)
-        if opening >= 0 and folded[opening + 1:prev.start].strip():
+        opening = site.criterion.last_opening(prev.start)
+        if opening >= 0 and _NON_SPACE.search(folded, opening + 1, prev.start):
             # "DLCO (corrected for Hgb) ≥ 50%": a mention inside an aside is not the subject.
-            before = [k for k in range(i) if items[k].end <= opening]
-            prev = items[before[-1]] if before and isinstance(items[before[-1]], Mention) else None
-            i = before[-1] + 1 if prev is not None else i
+            before = next((k for k in range(i - 1, -1, -1) if items[k].end <= opening), None)
+            prev = items[before] if before is not None and isinstance(items[before], Mention) else None
+            i = before + 1 if prev is not None and before is not None else i
     if not isinstance(prev, Mention):
         return None
     # A value written without a comparator must sit right by its mention; one with a comparator may
@@ -193,8 +238,8 @@ def to_implied_age(v: Value, site: Site) -> Value | None:
     if not v.time_like or v.form == "bare":
         return None
     cue = grammar.gaps["age_cue"].search(folded, max(0, v.start - 80), v.start)
-    alone = folded.strip(" .;:,-") == folded[v.start:v.end]
-    if not (cue or v.age_like or alone) or grammar.gaps["consent_subgroup"].search(folded):
+    alone = site.criterion.band == (v.start, v.end)
+    if not (cue or v.age_like or alone) or site.criterion.consent_rule:
         return None
     return dataclasses.replace(v, links=_mention(v, grammar.age, cue.start() if cue else None))
 

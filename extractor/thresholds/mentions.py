@@ -1,6 +1,7 @@
 """Variable mentions: where a criterion names a catalogue variable ("ANC", "serum creatinine", "FEV1/FVC")."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -31,13 +32,18 @@ def find_mentions(folded: str, lowered: str, grammar: Grammar) -> list[Mention]:
     # Of overlapping mentions the longest wins ("post-bronchodilator FEV1/FVC ratio" is the ratio, not FEV1).
     found.sort(key=lambda f: (f[0] - f[1], f[0]))
     out: list[Mention] = []
+    starts: list[int] = []  # of the mentions kept so far, which never overlap: sorted by start, ends sorted too
+    ends: list[int] = []
     for start, end, surface in found:
-        if any(start < m.end and m.start < end for m in out):
-            continue
+        k = bisect.bisect_right(starts, start)
+        if (k and ends[k - 1] > start) or (k < len(starts) and starts[k] < end):
+            continue  # overlaps the kept mention before it or the one after it
         candidates = tuple(v for v in grammar.catalogue.lookup(surface)
                            if v.requires is None or v.requires.search(folded))
         if candidates:
             out.append(Mention(start, end, candidates))
+            starts.insert(k, start)
+            ends.insert(k, end)
     return _join_ratios(sorted(out, key=lambda m: m.start), folded, grammar.catalogue)
 
 

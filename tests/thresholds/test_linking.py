@@ -5,7 +5,7 @@ import pytest
 
 from extractor.thresholds import folded_text, load_grammar, lower_same_length
 from extractor.thresholds.leads import Lead
-from extractor.thresholds.linking import LINK_RULES, Site
+from extractor.thresholds.linking import LINK_RULES, CriterionText, Site
 from extractor.thresholds.mentions import Mention, find_mentions
 from extractor.thresholds.values import Value, find_values
 
@@ -21,7 +21,7 @@ def first_rules(text: str, lead: Lead | None = None) -> list[str | None]:
     for i, item in enumerate(items):
         if not isinstance(item, Value):
             continue
-        site = Site(items, i, folded, grammar, lead, None)
+        site = Site(items, i, CriterionText(folded, grammar), lead, None)
         found = next(((rule.__name__, linked) for rule in LINK_RULES if (linked := rule(item, site)) is not None),
                      (None, item))
         names.append(found[0])
@@ -50,7 +50,7 @@ def test_a_rule_returns_a_linked_copy_and_leaves_the_value_alone() -> None:
     items: list[Mention | Value] = sorted([*find_mentions(folded, lowered, grammar),
                                            *find_values(folded, lowered, grammar)], key=lambda x: x.start)
     (value,) = [x for x in items if isinstance(x, Value)]
-    linked = LINK_RULES[1](value, Site(items, items.index(value), folded, grammar, None, None))
+    linked = LINK_RULES[1](value, Site(items, items.index(value), CriterionText(folded, grammar), None, None))
     assert linked is not None and linked.unit == "/uL" and linked.end == len(text)
     assert value.links == () and value.unit is None and value.end < len(text)
 
