@@ -4,7 +4,8 @@ Rules, not a model: every threshold feeds a patient screen, so each record must 
 explainable. The grammar (``data/threshold_grammar.json``), comparators, number words,
 units and the variable catalogue are data (:mod:`.grammar` assembles them).
 
-Per criterion: fold the text to one spelling with the same offsets (:mod:`.folding`), find
+Line breaks are read as LF whatever the convention (:mod:`.newlines`). Per criterion: fold the
+text to one spelling with the same offsets (:mod:`.folding`), find
 value expressions (:mod:`.values`, :mod:`.numbers`) and variable mentions (:mod:`.mentions`),
 link each value to its variable by an ordered tuple of rules (:mod:`.linking`: the mention
 before it and mentions coordinated with that one, a mention right after it, the variable of
