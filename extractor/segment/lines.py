@@ -207,7 +207,8 @@ class _ItemReader:
         self.plain_items = True
         self.section_lines.append((line.start, line.end))
         label = line_label(content, self.rules)
-        if label is None:
+        if label is None or label[1] and self.declared is not None and not content.endswith(":"):
+            # a declared list of criteria (Chia's files) keeps a population label opening a line in its item
             self.current = Item(line.content, line.end, line.indent, self.kind, self.heading_text)
             return
         length, population = label
