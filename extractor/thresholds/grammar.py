@@ -18,8 +18,11 @@ from extractor.patterns import trie_alternation
 from extractor.resources import DataFile, DataFileError, data_path
 from extractor.units import load_units
 
-COMPARATORS_FILE = DataFile(frozenset({"surface", "position", "bound", "inclusive"}))
-NUMBER_WORDS_FILE = DataFile(frozenset({"word", "value", "kind"}))
+COMPARATORS_FILE = DataFile(frozenset({"surface", "position", "bound", "inclusive"}),
+                            choices={"position": ("prefix", "postfix"), "bound": ("low", "high", "eq"),
+                                     "inclusive": ("yes", "no")})
+NUMBER_WORDS_FILE = DataFile(frozenset({"word", "value", "kind"}),
+                             choices={"kind": ("unit", "tens", "scale", "roman")})
 GRAMMAR_FILE = DataFile(frozenset({"name", "pattern"}), frozenset({"comment"}))
 
 LOW, HIGH, EQ = "low", "high", "eq"
@@ -133,10 +136,6 @@ def read_comparators() -> tuple[dict[str, Comparator], list[str], list[str]]:
     prefix: list[str] = []
     postfix: list[str] = []
     for row in COMPARATORS_FILE.read_csv(path):
-        if row["position"] not in ("prefix", "postfix") or row["bound"] not in (LOW, HIGH, EQ) \
-                or row["inclusive"] not in ("yes", "no"):
-            raise DataFileError(f"{path}: comparator {row['surface']!r}: position/bound/inclusive must be "
-                                f"prefix|postfix, low|high|eq, yes|no")
         key, comparator = comparator_key(row["surface"]), Comparator(row["bound"], row["inclusive"] == "yes")
         surfaces = prefix if row["position"] == "prefix" else postfix
         # the pattern lets white space vary, so "> =" is ">=" again; one meaning per key, either position
@@ -153,9 +152,8 @@ def read_number_words() -> dict[str, tuple[int, str]]:
     path = data_path("number_words.csv")
     words: dict[str, tuple[int, str]] = {}
     for row in NUMBER_WORDS_FILE.read_csv(path):
-        if row["kind"] not in ("unit", "tens", "scale", "roman") or not row["value"].isdigit():
-            raise DataFileError(f"{path}: word {row['word']!r}: kind must be unit|tens|scale|roman, "
-                                f"value an integer")
+        if not row["value"].isdigit():
+            raise DataFileError(f"{path}: word {row['word']!r}: value must be an integer")
         words[row["word"] if row["kind"] == "roman" else row["word"].lower()] = (int(row["value"]), row["kind"])
     return words
 

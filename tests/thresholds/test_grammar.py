@@ -18,7 +18,9 @@ from extractor.thresholds import grammar
     ("> =,prefix,low,yes\n>=,prefix,low,yes\n", "'>=' repeats or contradicts an earlier prefix row"),
     # one meaning per surface, in either position
     ("at least,prefix,low,yes\nat least,postfix,high,yes\n", "'at least' repeats or contradicts"),
-    ("<,inside,high,no\n", "position/bound/inclusive must be"),
+    ("<,inside,high,no\n", "position 'inside' is not one of ['prefix', 'postfix']"),
+    ("<,prefix,top,no\n", "bound 'top' is not one of"),
+    ("<,prefix,high,maybe\n", "inclusive 'maybe' is not one of"),
 ])
 def test_bad_comparator_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                   rows: str, message: str) -> None:
