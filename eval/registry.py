@@ -19,14 +19,15 @@ from extractor.records import Document
 REPO = Path(__file__).resolve().parents[1]
 REGISTRY = REPO / "annotations" / "registry"
 LAYERS = ("criteria", "thresholds")
-VARIANTS = ("dev", "dev_page", "dev2", "dev2_page", "dev3", "dev3_page", "dev4", "dev4_page", "test",
-            "test_page")
+VARIANTS = ("dev", "dev_page", "dev2", "dev2_page", "dev3", "dev3_page", "dev4", "dev4_page", "dev5", "dev5_page",
+            "test", "test_page")
 #: Report names in the order the summary lists them.
 TITLES = {"test": "test, registry field", "test_page": "test, page variant",
           "dev": "dev, registry field", "dev_page": "dev, page variant",
           "dev2": "dev2, registry field", "dev2_page": "dev2, page variant",
           "dev3": "dev3, registry field", "dev3_page": "dev3, page variant",
           "dev4": "dev4, registry field", "dev4_page": "dev4, page variant",
+          "dev5": "dev5, registry field", "dev5_page": "dev5, page variant",
           "test_legacy": "test, registry field, legacy XML layout",
           "test_api": "test, registry field, API layout (the leukaemia trials)",
           "test_lower": "test, registry field, lower-cased", "test_upper": "test, registry field, upper-cased"}

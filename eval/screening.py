@@ -31,7 +31,7 @@ from extractor.screen.trial import thresholds_of  # noqa: E402
 from extractor.units import convert, load_units  # noqa: E402
 
 ULN = 40.0
-SPLITS = ("dev", "dev2", "dev3", "dev4", "test")
+SPLITS = ("dev", "dev2", "dev3", "dev4", "dev5", "test")
 
 
 def _step(bound: float) -> float:

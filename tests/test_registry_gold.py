@@ -153,7 +153,7 @@ def test_the_registry_gold_builds_and_validates(tmp_path: Path) -> None:
 
     assert build.write_gold(tmp_path) == {"dev": 40, "dev_page": 40, "test": 80, "test_page": 80, "dev2": 30,
                                           "dev2_page": 30, "dev3": 30, "dev3_page": 30,
-                                          "dev4": 30, "dev4_page": 30}
+                                          "dev4": 30, "dev4_page": 30, "dev5": 30, "dev5_page": 30}
     for folder in ("dev", "test", "dev_page", "test_page"):
         assert [str(p) for p in validate([tmp_path / folder])] == []
     field, page = load_documents(tmp_path / "test"), load_documents(tmp_path / "test_page")
