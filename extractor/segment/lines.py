@@ -40,6 +40,7 @@ class Item:
     kind: str
     section: str | None
     label: str | None = None    # the topic label opening its line ("Age:"), passed on as ``lead_in``
+    category: bool = False      # a colon-less category label over a deeper list ("Age" above "-  18 and over")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,7 @@ class _ItemReader:
             current.end = line.end
         else:
             yield from self._close_item()
-            yield from self._unbulleted(line, content)
+            yield from self._unbulleted(index, line, content)
 
     def _blank(self) -> Iterator[Item]:
         self.after_blank = True
@@ -197,7 +198,7 @@ class _ItemReader:
             return
         self.current = Item(line.content, line.end, line.indent, self.kind, self.heading_text)
 
-    def _unbulleted(self, line: Line, content: str) -> Iterator[Item | Heading]:
+    def _unbulleted(self, index: int, line: Line, content: str) -> Iterator[Item | Heading]:
         """A line that starts no bullet and continues no item: a plain item, a label, or the list's end."""
         assert self.kind is not None
         if not self.whole and (self.rules.stop.match(content) or line.indent < self.heading_indent
@@ -223,7 +224,14 @@ class _ItemReader:
                 self.restore = self.restore or (self.heading_text,)
             self.heading_text = label_text if population else self.heading_text
         else:                   # "Age:" alone: a category lead-in, which passes its variable on
-            self.current = Item(line.content, line.end, line.indent, self.kind, self.heading_text)
+            category = not content.endswith(":") and self._over_deeper_list(index, line)
+            self.current = Item(line.content, line.end, line.indent, self.kind, self.heading_text, category=category)
+
+    def _over_deeper_list(self, index: int, line: Line) -> bool:
+        """Whether the next line with text is a bullet indented deeper than ``line`` (old NCI lists: "Age"
+        above "-  18 and over")."""
+        following = next((nxt for nxt in self.lines[index + 1:] if nxt.end > nxt.content), None)
+        return following is not None and following.bulleted and following.indent > line.indent
 
     def _labelled(self, line: Line, label: str, label_text: str, population: bool, rest: int) -> Iterator[Heading]:
         """A line opened by one label or more ("Renal: creatinine ≤ 1.5 mg/dL"): headings, then its item."""

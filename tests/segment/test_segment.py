@@ -273,6 +273,10 @@ KIND_CASES = [
      "Inclusion Criteria:\n\nPARENT/CAREGIVER: Adult primary caregiver of children treated for leukemia\n"
      "CHILD: Children treated for acute leukemia\n",
      [("Adult", "inclusion", "PARENT/CAREGIVER"), ("Children", "inclusion", "CHILD")]),
+    ("registry dev5 NCT00084591 (an old NCI list's colon-less category labels over their bullets are lead-ins)",
+     "\n        PATIENT CHARACTERISTICS:\n\n        Age\n\n          -  18 and over\n\n        Hepatic\n\n"
+     "          -  Bilirubin ≤ 1.5 times upper limit of normal (ULN)\n",
+     [("18 and over", "inclusion", "PATIENT CHARACTERISTICS"), ("Bilirubin", "inclusion", "PATIENT CHARACTERISTICS")]),
     ("registry_sample.csv NCT01031810 (the words alone on their lines)",
      "INCLUSION\n\n- Age 18 to 65\n\nEXCLUSION\n\n- History of bipolar disorder\n",
      [("Age", "inclusion", "INCLUSION"), ("History", "exclusion", "EXCLUSION")]),
