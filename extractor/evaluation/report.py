@@ -50,7 +50,9 @@ def fmt_score(value: float | None) -> str:
 
 
 @lru_cache(maxsize=None)
-def _environment(folder: Path) -> Any:
+def report_environment(folder: Path) -> Any:
+    """The Jinja2 environment of a ``folder`` of report templates: Markdown, so nothing escaped; a value a
+    template names but is not given is an error, not an empty string."""
     import jinja2  # here: scoring needs no template engine
 
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False,
@@ -64,7 +66,7 @@ def render_template(template: Path, **values: Any) -> str:
     """A Markdown report from its Jinja2 ``template`` file and the run's ``values``: the report's fixed
     and conditional prose lives in the template, so a script only measures; ``score`` formats a score
     as the tables do ("–" when undefined), ``repr`` quotes a text as Python would."""
-    return _environment(template.parent.resolve()).get_template(template.name).render(**values)
+    return report_environment(template.parent.resolve()).get_template(template.name).render(**values)
 
 
 def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
