@@ -71,8 +71,8 @@ def load_chia_test(path: Path | None) -> dict[str, Any]:
 
 
 def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any],
-              dev: dict[str, Any] | None) -> tuple[list[str], list[str], dict[str, Any]]:
-    """Table rows (tagger alone, then with rules), per-label sections, and the tagger-alone Chia F1s (on
+              dev: dict[str, Any] | None) -> tuple[list[str], list[tuple[str, str]], dict[str, Any]]:
+    """Table rows (tagger alone, then with rules), per-label tables (by setup), and the tagger-alone Chia F1s (on
     ``dev`` too, when given)."""
     tagger = load_tagger(path)
     tagger.tag(["warm-up"])
@@ -85,7 +85,7 @@ def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any]
         scores = [report["strict"]["f1"], report["lenient"]["f1"], report["negation_accuracy"],
                   seed_report["lenient"]["f1"], seed_report["negation_accuracy"]]
         rows.append(f"| {setup} | {' | '.join(map(fmt_score, scores))} | {speed:.0f} |")
-        details += ["", f"### {setup}: Chia test, per label", ""] + breakdown_table(report, "entities", predicted=False)
+        details.append((setup, "\n".join(breakdown_table(report, "entities", predicted=False))))
         alone = alone or {"strict": report["strict"]["f1"], "lenient": report["lenient"]["f1"], "speed": speed}
         print(setup, report["strict"]["f1"], report["lenient"]["f1"], f"{speed:.0f}/s", file=sys.stderr)
     if dev is not None:
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
                              dev_check=dev_check(summary), train_dir=args.chia_train, dev_documents=len(dev or {}),
                              dev_fraction=DEV_FRACTION, all_false=negatable.count(False) / max(1, len(negatable)),
                              nested=nested, nested_share=nested / max(1, total),
-                             details="".join("\n" + line for line in details))
+                             details=details)
     args.out.write_text(report, encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
