@@ -96,13 +96,13 @@ def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: 
     """The committed report: provenance, our tables, published results beside ours, first errors."""
     command = (f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
                + (f" --layers {' '.join(args.layers)}" if set(args.layers) != set(LAYERS) else ""))
-    model = default_model_path()
+    model = None if args.pred else default_model_path()  # with --pred no tagger runs: none is looked for
     published = json.loads((REPO / "eval" / "published.json").read_text(encoding="utf-8"))[args.name]
     for row in published:
         row.update(fields=row["ours"], ours=" / ".join(fmt_score(report_field(report, path)) for path in row["ours"]))
     return render_template(TEMPLATES / "report.md.j2", name=args.name, command=command, commit=commit_label(),
-                           date=dt.date.today().isoformat(), pred=args.pred, model=model.name,
-                           backend=detect_backend(model), layers=args.layers, seconds=seconds,
+                           date=dt.date.today().isoformat(), pred=args.pred, model=model and model.name,
+                           backend=model and detect_backend(model), layers=args.layers, seconds=seconds,
                            documents=report["documents"], conversion=conversion,
                            tables=render_markdown(report, "This project").rstrip("\n"), published=published,
                            errors=errors.rstrip())
