@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from extractor.evaluation.report import render_template
+
 REPO = Path(__file__).resolve().parents[1]
 _TMP = ["/"]  # the run's temporary folder, written as $TMP in the table
 GOOD = b'{"id": "G", "text": "Inclusion Criteria:\\n- Age >= 18 years"}\n'
@@ -143,15 +145,9 @@ def main() -> int:
         tmp = Path(folder)
         _TMP[0] = folder
         rows = _file_cases(tmp) + _output_cases(tmp) + _signal_cases(tmp)
-    lines = ["# Bad input through `extractor extract`", "",
-             "Reproduce: `.venv/bin/python eval/bad_input.py`. Each case runs the CLI in a subprocess with "
-             "`--layers criteria,thresholds`; the good record is `G`. Exit status: 0 all read, 1 a record (or a "
-             "layer of one) failed and the rest were written, 2 nothing written (bad output path, missing "
-             "input), 130 Ctrl-C, 143 SIGTERM.", "",
-             "| case | exit | first error / warning line | records kept / output |", "|---|---:|---|---|"]
-    lines += [f"| {name} | {status} | `{line}` | {kept} |" for name, status, line, kept in rows]
-    (REPO / "eval" / "BAD_INPUT.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    report = render_template(REPO / "eval" / "templates" / "BAD_INPUT.md.j2", rows=rows)
+    (REPO / "eval" / "BAD_INPUT.md").write_text(report, encoding="utf-8")
+    print(report, end="")
     return 0
 
 

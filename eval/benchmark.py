@@ -32,6 +32,7 @@ from pathlib import Path
 from provenance import commit_label
 
 from extractor.batch import per_second
+from extractor.evaluation.report import render_template
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_INPUT = REPO.parent / "shared" / "corpora" / "ctgov" / "registry_sample.csv"
@@ -99,7 +100,7 @@ def run_once(cmd: list[str], output: Path) -> Run:
                entities)
 
 
-def machine_facts() -> list[str]:
+def machine_facts() -> dict[str, object]:
     """What the numbers depend on, as measured now."""
     cpu = platform.processor() or platform.machine()
     try:
@@ -107,46 +108,29 @@ def machine_facts() -> list[str]:
             cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
     except OSError:
         pass
-    commit = commit_label()
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return [f"CPU: {cpu}, {os.cpu_count()} logical cores", f"Python {platform.python_version()} on "
-            f"{platform.system()} {platform.release()}", f"load average before the runs (1, 5, 15 min): {load}",
-            f"commit {commit}"]
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.system(),
+            "release": platform.release(), "load": os.getloadavg(), "commit": commit_label()}
 
 
-def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str], facts: list[str],
+def table_row(name: str, runs: list[Run]) -> dict[str, object]:
+    """One configuration's row: the first run's counts, medians of its times, every run's wall time."""
+    t = statistics.median(r.seconds for r in runs)
+    r0 = runs[0]
+    cpu = statistics.median(r.cpu_seconds for r in runs)
+    return {"name": name, "documents": r0.documents, "criteria": r0.criteria, "thresholds": r0.thresholds,
+            "entities": r0.entities, "wall": t, "trials_per_s": per_second(r0.documents / t),
+            "criteria_per_s": per_second(r0.criteria / t), "cpu": cpu, "trials_per_cpu_s": per_second(r0.documents / cpu),
+            "peak": max(r.peak_rss_mib for r in runs), "each": [r.seconds for r in runs]}
+
+
+def report(input_path: Path, results: dict[str, list[Run]], cmds: dict[str, str], facts: dict[str, object],
            transformer: Path | None = None) -> str:
     """BENCHMARK.md: one row per configuration, median of its runs, and every run's time."""
-    lines = [
-        "# Throughput of `extractor extract`", "",
-        f"Input: `{os.path.relpath(input_path, REPO)}`"
-        " (ClinicalTrials.gov registry sample) unless a row names another file. A run that reports any "
-        "failed record fails the benchmark, so every row is also a zero-error run. Wall time of a fresh process per run: reading the CSV, "
-        "finding sections and criteria, thresholds, writing JSONL. Peak memory: maximum resident set "
-        "of the process and its workers (`os.wait4`, which also gives their CPU time, user + system: on a "
-        "busy machine CPU time moves less than wall time). Median of the runs; goal: "
-        f"{GOAL_TRIALS_PER_S:.0f} trials/s in one process.", "",
-        "| configuration | trials | criteria | thresholds | entities | wall s (median) | trials/s | criteria/s "
-        "| CPU s (median) | trials per CPU s | peak MiB | wall s of each run |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for name, runs in results.items():
-        t = statistics.median(r.seconds for r in runs)
-        r0 = runs[0]
-        cpu = statistics.median(r.cpu_seconds for r in runs)
-        peak = max(r.peak_rss_mib for r in runs)
-        lines.append(f"| {name} | {r0.documents} | {r0.criteria} | {r0.thresholds} | {r0.entities} | {t:.2f} | "
-                     f"{per_second(r0.documents / t)} | {per_second(r0.criteria / t)} | {cpu:.2f} | {per_second(r0.documents / cpu)} | "
-                     f"{peak:.0f} | {', '.join(f'{r.seconds:.2f}' for r in runs)} |")
-    lines += ["", "Commands (output path varies):", ""]
-    lines += [f"- {name}: `{cmd}`" for name, cmd in cmds.items()]
-    lines += ["", "Machine (shared with other jobs: the load average shows how busy it was, and wall times "
-              "move with it between invocations of this script):", ""] + [f"- {f}" for f in facts]
-    runs = len(next(iter(results.values())))
-    extra = " --with-entities" if any(ALL_LAYERS in cmd for cmd in cmds.values()) else ""
-    extra += f" --transformer {os.path.relpath(transformer, REPO)}" if transformer else ""
-    lines += ["", f"Reproduce: `.venv/bin/python eval/benchmark.py --runs {runs}{extra}`", ""]
-    return "\n".join(lines)
+    return render_template(REPO / "eval" / "templates" / "BENCHMARK.md.j2", input=os.path.relpath(input_path, REPO),
+                           goal=GOAL_TRIALS_PER_S, rows=[table_row(name, runs) for name, runs in results.items()],
+                           commands=cmds, machine=facts, runs=len(next(iter(results.values()))),
+                           with_entities=any(ALL_LAYERS in cmd for cmd in cmds.values()),
+                           transformer=transformer and os.path.relpath(transformer, REPO))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from provenance import commit_label
 
+from extractor.evaluation.report import render_template
 from extractor.readers import InputRecord, ReadOptions, read_path
 from extractor.segment import segment, unexplained_lines
 
@@ -52,17 +53,12 @@ def main(argv: list[str] | None = None) -> int:
             starts = [c.text for c in layout.criteria if BULLET_START.match(c.text)]
             totals["criteria starting with a bullet"] += len(starts)
             bulleted += [(record.id, text) for text in starts]
-    lines = ["# Segmentation coverage over the corpus texts", "",
-             f"Reproduce: `.venv/bin/python eval/coverage.py` (commit {commit_label()}, "
-             f"{dt.date.today().isoformat()}); inputs: `registry_sample.csv` and `leukemia_trials.csv` of "
-             "`../shared/corpora/ctgov`, read as registry criteria fields. Goal: no unexplained line and no "
-             "criterion starting with a bullet.", "", "| count | value |", "|---|---:|"]
-    lines += [f"| {key} | {value} |" for key, value in totals.items()]
-    for title, rows in (("Unexplained lines", unexplained), ("Criteria starting with a bullet", bulleted)):
-        lines += ["", f"## {title} ({len(rows)}; first {min(len(rows), args.list)})", ""]
-        lines += [f"- `{doc_id}`: {text[:140]!r}" for doc_id, text in rows[:args.list]] or ["none"]
-    (REPO / "eval" / "COVERAGE.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines[6:6 + len(totals)]))
+    table = "\n".join(["| count | value |", "|---|---:|", *(f"| {key} | {value} |" for key, value in totals.items())])
+    report = render_template(REPO / "eval" / "templates" / "COVERAGE.md.j2", commit=commit_label(),
+                             date=dt.date.today().isoformat(), table=table, unexplained=unexplained,
+                             bulleted=bulleted, limit=args.list)
+    (REPO / "eval" / "COVERAGE.md").write_text(report, encoding="utf-8")
+    print(table)
     return 0
 
 

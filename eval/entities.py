@@ -28,15 +28,15 @@ from extractor.corpora.convert import convert_brat  # noqa: E402
 from extractor.entities import default_model_path, load_tagger, tag_entities  # noqa: E402
 from extractor.entities.transformer_backend import read_settings, tagger_members  # noqa: E402
 from extractor.evaluation import build_report, load_documents, score  # noqa: E402
-from extractor.evaluation.report import breakdown_table, fmt_score  # noqa: E402
+from extractor.evaluation.report import breakdown_table, fmt_score, render_template  # noqa: E402
 from extractor.records import Document  # noqa: E402
 from extractor.training.checkpoints import recorded_dev  # noqa: E402
 from extractor.training.examples import DEV_FRACTION, criterion_examples, split_dev  # noqa: E402
-from entity_notes import adaptation, baselines, decoding, dev_check, final_models, goal, self_training, verdict  # noqa: E402
+from entity_notes import GRID, adaptation, baselines, decoding, dev_check, final_models, goal, self_training, verdict  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 CHIA = REPO.parent / "shared" / "corpora" / "chia"
-TEMPLATE = REPO / "eval" / "ENTITIES.template.md"
+TEMPLATE = REPO / "eval" / "templates" / "ENTITIES.md.j2"
 RECIPE = REPO / "eval" / "entities_reproduce.sh"
 
 
@@ -71,8 +71,8 @@ def load_chia_test(path: Path | None) -> dict[str, Any]:
 
 
 def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any],
-              dev: dict[str, Any] | None) -> tuple[list[str], list[str], dict[str, Any]]:
-    """Table rows (tagger alone, then with rules), per-label sections, and the tagger-alone Chia F1s (on
+              dev: dict[str, Any] | None) -> tuple[list[str], list[tuple[str, str]], dict[str, Any]]:
+    """Table rows (tagger alone, then with rules), per-label tables (by setup), and the tagger-alone Chia F1s (on
     ``dev`` too, when given)."""
     tagger = load_tagger(path)
     tagger.tag(["warm-up"])
@@ -85,7 +85,7 @@ def benchmark(name: str, path: Path, chia: dict[str, Any], seeds: dict[str, Any]
         scores = [report["strict"]["f1"], report["lenient"]["f1"], report["negation_accuracy"],
                   seed_report["lenient"]["f1"], seed_report["negation_accuracy"]]
         rows.append(f"| {setup} | {' | '.join(map(fmt_score, scores))} | {speed:.0f} |")
-        details += ["", f"### {setup}: Chia test, per label", ""] + breakdown_table(report, "entities", predicted=False)
+        details.append((setup, "\n".join(breakdown_table(report, "entities", predicted=False))))
         alone = alone or {"strict": report["strict"]["f1"], "lenient": report["lenient"]["f1"], "speed": speed}
         print(setup, report["strict"]["f1"], report["lenient"]["f1"], f"{speed:.0f}/s", file=sys.stderr)
     if dev is not None:
@@ -152,16 +152,15 @@ def main(argv: list[str] | None = None) -> int:
                + (f" --chia-train {args.chia_train}" if args.chia_train else "")
                + "".join(f" --spacy {p}" for p in args.spacy)
                + "".join(f" --transformer {p}" for p in args.transformer))
-    rows += [f"| {name} (published) | {s_:.3f} | {r:.3f} | | | | |" for name, s_, r in baselines()]
-    report = TEMPLATE.read_text(encoding="utf-8").format(
-        command=command, documents=len(chia), criteria=sum(len(d.criteria or []) for d in chia.values()),
-        entities=total, seeds=len(seeds), rows="\n".join(rows), reproduce=recipe(),
-        models="\n".join(f"- {name}: `{v['path']}`, {v['mb']:.1f} MB." for name, v in summary.items()),
-        verdict=verdict(summary), goal=goal(summary), adaptation=adaptation(runs, summary), final=final_models(runs),
-        decoding=decoding(summary), self_training=self_training(runs),
-        dev_check=dev_check(summary, args.chia_train, len(dev or {})),
-        all_false=negatable.count(False) / max(1, len(negatable)), nested=nested, nested_share=nested / max(1, total),
-        details="".join("\n" + line for line in details))
+    report = render_template(TEMPLATE, command=command, documents=len(chia), entities=total, seeds=len(seeds),
+                             criteria=sum(len(d.criteria or []) for d in chia.values()), rows="\n".join(rows),
+                             baselines=baselines(), reproduce=recipe(), summary=summary, wins=verdict(summary),
+                             goal=goal(summary), adaptation=adaptation(runs, summary), final=final_models(runs),
+                             decoding=decoding(summary), grid=GRID, self_training=self_training(runs),
+                             dev_check=dev_check(summary), train_dir=args.chia_train, dev_documents=len(dev or {}),
+                             dev_fraction=DEV_FRACTION, all_false=negatable.count(False) / max(1, len(negatable)),
+                             nested=nested, nested_share=nested / max(1, total),
+                             details=details)
     args.out.write_text(report, encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0

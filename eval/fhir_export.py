@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from extractor.evaluation.loaders import LoadError, iter_documents
+from extractor.evaluation.report import render_template
 from extractor.export.fhir import evidence_variable, validate_resource
 
 CORPUS = "../shared/corpora/ctgov/*.csv"
@@ -52,19 +53,9 @@ def export(path: Path) -> tuple[Counter[str], list[str], float]:
 
 
 def report(inputs: list[str], counts: Counter[str], errors: list[str], extract_s: float, export_s: float) -> str:
-    lines = ["# FHIR export of the ctgov corpus", "",
-             "`python eval/fhir_export.py` (extract with `--layers criteria,thresholds`, then",
-             "`extractor.export.fhir.evidence_variable` and `fhir.resources` R5 validation of each resource).", "",
-             f"Inputs: {', '.join(Path(i).name for i in inputs)}", "",
-             "| measure | value |", "|---|---|"]
-    lines += [f"| {name} | {value} |" for name, value in counts.items()]
-    lines += [f"| validation errors | {len(errors)} |",
-              f"| extract time | {extract_s:.1f} s |",
-              f"| export + validation time | {export_s:.1f} s |",
-              f"| export + validation / extract | {export_s / extract_s:.3f} |", ""]
-    if errors:
-        lines += ["## Errors (first 20)", "", *(f"- {e}" for e in errors[:20]), ""]
-    return "\n".join(lines)
+    return render_template(Path(__file__).resolve().parent / "templates" / "FHIR.md.j2",
+                           inputs=[Path(i).name for i in inputs], counts=counts, errors=errors,
+                           extract_s=extract_s, export_s=export_s)
 
 
 def main() -> int:

@@ -85,17 +85,15 @@ def run_registry(gold_root: Path) -> tuple[dict[str, dict[str, Any]], dict[str, 
     return reports, errors
 
 
-def render_registry(reports: dict[str, dict[str, Any]], errors: dict[str, str]) -> list[str]:
-    """Markdown body: the summary table, the test tables (per variable), the dev errors."""
+def registry_values(reports: dict[str, dict[str, Any]], errors: dict[str, str]) -> dict[str, Any]:
+    """What ``eval/templates/registry.md.j2`` shows: the summary table, the test and dev tables (per
+    variable), the dev error listings."""
     lines = ["| gold | documents | " + " | ".join(h for h, _ in COLUMNS) + " |",
              "|---|---:|" + "---:|" * len(COLUMNS)]
     for name in sorted(reports, key=list(TITLES).index):
         report = reports[name]
         lines.append(f"| {TITLES[name]} | {report['documents']} | "
                      + " | ".join(fmt_score(report_field(report, path)) for _, path in COLUMNS) + " |")
-    for name in ("test", "test_page", "dev", "dev_page"):
-        lines += ["", render_markdown(reports[name], TITLES[name]).rstrip()]
-    for name, listing in errors.items():
-        lines += ["", f"## Errors on {TITLES[name]} (dev only: the test split is never read for errors)", "",
-                  "```", listing.rstrip() or "none", "```"]
-    return lines
+    sections = [render_markdown(reports[name], TITLES[name]).rstrip() for name in ("test", "test_page", "dev", "dev_page")]
+    return {"summary": "\n".join(lines), "sections": sections,
+            "errors": [(TITLES[name], listing.rstrip()) for name, listing in errors.items()]}

@@ -23,22 +23,21 @@ from typing import Any
 from extractor.corpora.convert import convert_brat
 from extractor.entities.tagger import default_model_path, detect_backend
 from extractor.evaluation import build_report, evaluate, render_errors, render_markdown
-from extractor.evaluation.report import fmt_score, report_field
+from extractor.evaluation.report import fmt_score, render_template, report_field
 from extractor.records import LAYERS
 from provenance import commit_label
-from registry import build_gold, run_registry, render_registry
+from registry import build_gold, registry_values, run_registry
 
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = REPO.parent / "shared" / "corpora"
 REPORTS = REPO / "eval" / "reports"
-TITLES = {"seeds": "Seeds (regression set: annotated beside the rules, annotations/)", "chia": "Chia, test split",
-          "lct": "LCT, test split",
-          "registry": "Registry gold: 210 ClinicalTrials.gov trials annotated independently (annotations/registry)"}
+TEMPLATES = REPO / "eval" / "templates"
+RUNS = ("chia", "lct", "registry", "seeds")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("name", choices=sorted(TITLES))
+    parser.add_argument("name", choices=RUNS)
     parser.add_argument("--pred", type=Path, help="score these predictions instead of running the pipeline")
     parser.add_argument("--errors", type=int, default=20, help="errors listed per layer in the report")
     parser.add_argument("--layers", nargs="+", choices=LAYERS, default=list(LAYERS),
@@ -83,16 +82,11 @@ def registry_main(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     REPORTS.mkdir(parents=True, exist_ok=True)
     (REPORTS / "registry.json").write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
-    model = default_model_path()
-    lines = [f"# {TITLES['registry']}", "",
-             f"Reproduce: `.venv/bin/python eval/run.py registry` (commit {commit_label()}, "
-             f"{dt.date.today().isoformat()}); scored: the pipeline run on each gold text (layers criteria, "
-             f"thresholds; the entity model models/{model.name} is not used); wall time {seconds:.1f} s. "
-             "Gold: `annotations/registry` (selection, guidelines, agreement and reconciliation there), built "
-             "from its specs and `../shared/corpora/ctgov`; the page variant is the same text in furniture cut "
-             "from the seed pages (`annotations/registry/page.py`).", "", *render_registry(reports, errors), ""]
-    (REPORTS / "registry.md").write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines[4:4 + len(reports) + 2]))
+    values = registry_values(reports, errors)
+    markdown = render_template(TEMPLATES / "registry.md.j2", commit=commit_label(), date=dt.date.today().isoformat(),
+                               model=default_model_path().name, seconds=seconds, **values)
+    (REPORTS / "registry.md").write_text(markdown, encoding="utf-8")
+    print(values["summary"])
     print(f"wrote {REPORTS / 'registry'}.md and .json")
     return 0
 
@@ -100,37 +94,18 @@ def registry_main(args: argparse.Namespace) -> int:
 def render_report(args: argparse.Namespace, report: dict[str, Any], conversion: str | None,
                   seconds: float, errors: str) -> str:
     """The committed report: provenance, our tables, published results beside ours, first errors."""
-    commit = commit_label()
     command = (f"python eval/run.py {args.name}" + (f" --pred {args.pred}" if args.pred else "")
                + (f" --layers {' '.join(args.layers)}" if set(args.layers) != set(LAYERS) else ""))
-    if args.pred:
-        source = f"predictions from {args.pred}"
-    else:
-        model = default_model_path()
-        source = (f"the pipeline run on each gold text (entity model models/{model.name}, "
-                  f"{detect_backend(model)} backend)")
-    lines = [f"# {TITLES[args.name]}", "",
-             f"Reproduce: `.venv/bin/{command}` (commit {commit}, {dt.date.today().isoformat()}); "
-             f"scored: {source}; layers scored: {', '.join(args.layers)}; "
-             f"wall time {seconds:.1f} s for {report['documents']} documents.", ""]
-    if conversion:
-        lines += ["Gold converted by `extractor convert brat … --split test` (decisions in `extractor/corpora/convert.py`):",
-                  "", "```", conversion, "```", ""]
-    lines += [render_markdown(report, "This project")]
+    model = None if args.pred else default_model_path()  # with --pred no tagger runs: none is looked for
     published = json.loads((REPO / "eval" / "published.json").read_text(encoding="utf-8"))[args.name]
-    if published:
-        lines += ["## Published results", "",
-                  "Not directly comparable: other splits, full label sets (we score the format's ten labels "
-                  "after mapping) and their own matching rules; shown for orientation.", "",
-                  "| system | metric | published | ours (same fields) | source |", "|---|---|---|---|---|"]
-        for row in published:
-            ours = " / ".join(fmt_score(report_field(report, path)) for path in row["ours"])
-            lines.append(f"| {row['system']} | {row['metric']} | {row['value']} | {ours} "
-                         f"(`{'`, `'.join(row['ours'])}`) | {row['source']} |")
-        lines.append("")
-    if errors:
-        lines += ["## First errors per layer (strict strategies)", "", "```", errors.rstrip(), "```", ""]
-    return "\n".join(lines)
+    for row in published:
+        row.update(fields=row["ours"], ours=" / ".join(fmt_score(report_field(report, path)) for path in row["ours"]))
+    return render_template(TEMPLATES / "report.md.j2", name=args.name, command=command, commit=commit_label(),
+                           date=dt.date.today().isoformat(), pred=args.pred, model=model and model.name,
+                           backend=model and detect_backend(model), layers=args.layers, seconds=seconds,
+                           documents=report["documents"], conversion=conversion,
+                           tables=render_markdown(report, "This project").rstrip("\n"), published=published,
+                           errors=errors.rstrip())
 
 
 if __name__ == "__main__":

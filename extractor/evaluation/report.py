@@ -5,6 +5,8 @@ written here can be compared with one from any other implementation of the forma
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from extractor.evaluation.counting import Evaluation, ScoringError, Tally, item_key
@@ -45,6 +47,26 @@ def report_field(report: dict[str, Any], path: str) -> Any:
 
 def fmt_score(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
+
+
+@lru_cache(maxsize=None)
+def report_environment(folder: Path) -> Any:
+    """The Jinja2 environment of a ``folder`` of report templates: Markdown, so nothing escaped; a value a
+    template names but is not given is an error, not an empty string."""
+    import jinja2  # here: scoring needs no template engine
+
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=False,
+                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                                     undefined=jinja2.StrictUndefined)
+    environment.filters.update(score=fmt_score, repr=repr)
+    return environment
+
+
+def render_template(template: Path, **values: Any) -> str:
+    """A Markdown report from its Jinja2 ``template`` file and the run's ``values``: the report's fixed
+    and conditional prose lives in the template, so a script only measures; ``score`` formats a score
+    as the tables do ("–" when undefined), ``repr`` quotes a text as Python would."""
+    return report_environment(template.parent.resolve()).get_template(template.name).render(**values)
 
 
 def render_markdown(report: dict[str, Any], title: str | None = None) -> str:
