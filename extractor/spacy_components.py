@@ -72,9 +72,11 @@ def _set_layer(doc: Doc, layer: str, items: list[Any], label_of: Callable[[Any],
 def longest_leftmost(spans: list[Span]) -> list[Span]:
     """Spans that do not overlap, taken longest first, then leftmost (what ``doc.ents`` can hold)."""
     taken: list[Span] = []
+    used = bytearray(max((s.end for s in spans), default=0))  # tokens already in a taken span
     for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start, s.label_)):
-        if all(span.end <= t.start or t.end <= span.start for t in taken):
+        if not any(used[span.start:span.end]):  # not a pass over every span taken so far
             taken.append(span)
+            used[span.start:span.end] = b"\1" * (span.end - span.start)
     return sorted(taken, key=lambda s: s.start)
 
 

@@ -10,8 +10,10 @@ the next bullet. The cue table is ``data/negation_cues.json``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, islice
 
 from extractor.patterns import phrase_pattern
 from extractor.resources import DataFile, DataFileError, data_path
@@ -61,17 +63,29 @@ def find_cues(text: str) -> list[CueMatch]:
     return [CueMatch(m.start(), m.end(), directions[m.lastindex - 1]) for m in regex.finditer(text)]
 
 
+def _nearest_breakers(cues: list[CueMatch], length: int) -> tuple[list[int], list[int]]:
+    """Per cue, where the scope ahead of it ends (the next non-pseudo cue's start, else ``length``) and where
+    the scope behind it starts (the previous one's end, else 0): one pass each way, not a rescan per cue."""
+    ahead, behind = [length] * len(cues), [0] * len(cues)
+    for i in range(len(cues) - 2, -1, -1):
+        after = cues[i + 1]
+        ahead[i] = after.start if after.direction != "pseudo" else ahead[i + 1]
+    for i in range(1, len(cues)):
+        before = cues[i - 1]
+        behind[i] = before.end if before.direction != "pseudo" else behind[i - 1]
+    return ahead, behind
+
+
 def negation_scopes(text: str) -> list[tuple[int, int]]:
     """Character ranges of ``text`` (one criterion) that a negation cue puts in its scope."""
     cues = find_cues(text)
+    ahead, behind = _nearest_breakers(cues, len(text))
     scopes = []
-    for i, cue in enumerate(cues):
+    for cue, end, start in zip(cues, ahead, behind):
         if cue.direction == "forward":
-            end = next((c.start for c in cues[i + 1:] if c.direction != "pseudo"), len(text))
-            words = list(_WORD.finditer(text, cue.end, end))
+            words = list(islice(_WORD.finditer(text, cue.end, end), SCOPE_WORDS + 1))
             scopes.append((cue.end, words[SCOPE_WORDS - 1].end() if len(words) > SCOPE_WORDS else end))
         elif cue.direction == "backward":
-            start = next((c.end for c in reversed(cues[:i]) if c.direction != "pseudo"), 0)
             words = list(_WORD.finditer(text, start, cue.start))
             scopes.append((words[-SCOPE_WORDS].start() if len(words) > SCOPE_WORDS else start, cue.start))
     return [(s, e) for s, e in scopes if s < e]
@@ -80,3 +94,17 @@ def negation_scopes(text: str) -> list[tuple[int, int]]:
 def is_negated(start: int, end: int, scopes: list[tuple[int, int]]) -> bool:
     """Whether the span ``[start, end)`` lies inside one of ``scopes``."""
     return any(s <= start and end <= e for s, e in scopes)
+
+
+class ScopeIndex:
+    """:func:`is_negated` for many spans of one criterion, each in logarithmic time, not one pass over the scopes."""
+
+    def __init__(self, scopes: list[tuple[int, int]]) -> None:
+        ordered = sorted(scopes)
+        self._starts = [s for s, _ in ordered]
+        self._reach = list(accumulate((e for _, e in ordered), max))  # the furthest end of the scopes so far
+
+    def covers(self, start: int, end: int) -> bool:
+        """Whether a scope starting at or before ``start`` reaches ``end``."""
+        i = bisect_right(self._starts, start)
+        return i > 0 and end <= self._reach[i - 1]

@@ -8,12 +8,14 @@ model trained on Chia misses rare spellings and, for pregnancy, follows Chia's l
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
 from extractor.catalogue import is_case_sensitive, load_catalogue
 from extractor.entities.negation import find_cues
+from extractor.entities.span_index import SpanIndex
 from extractor.entities.types import Span
 from extractor.patterns import phrase_pattern, trie_alternation
 from extractor.records import ENTITY_LABELS
@@ -87,13 +89,20 @@ def load_rules() -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-def _overlaps(a: Span, b: Span) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def _pseudo_cues(text: str, spans: Sequence[Span]) -> list[tuple[int, int]]:
+    """The pseudo cues of ``text`` ("not exceeding"), left to right; none looked for without a ``negation`` span."""
+    if not any(label == "negation" for _, _, label in spans):
+        return []
+    return [(c.start, c.end) for c in find_cues(text) if c.direction == "pseudo"]
 
 
-def _in_pseudo_cue(text: str, span: Span) -> bool:
-    """Whether ``span`` lies inside a pseudo cue ("not exceeding"): its "not" negates nothing."""
-    return any(c.direction == "pseudo" and c.start <= span[0] and span[1] <= c.end for c in find_cues(text))
+def _in_pseudo_cue(span: Span, pseudo: list[tuple[int, int]]) -> bool:
+    """Whether ``span`` lies inside one of ``pseudo`` (sorted, disjoint): its "not" negates nothing.
+
+    Only the last cue starting at or before the span can hold it: an earlier one ends before that one starts.
+    """
+    i = bisect_right(pseudo, span[0], key=lambda cue: cue[0])
+    return i > 0 and span[1] <= pseudo[i - 1][1]
 
 
 def merge_rules(text: str, spans: Sequence[Span], rules: Sequence[Rule] | None = None) -> list[Span]:
@@ -104,13 +113,16 @@ def merge_rules(text: str, spans: Sequence[Span], rules: Sequence[Rule] | None =
     "women of childbearing potential"). ``fill``: added only where nothing overlaps. A
     tagger's ``negation`` inside a pseudo cue ("no more than") is dropped.
     """
-    merged = [s for s in spans if s[2] != "negation" or not _in_pseudo_cue(text, s)]
+    pseudo = _pseudo_cues(text, spans)
+    merged = SpanIndex(s for s in spans if s[2] != "negation" or not _in_pseudo_cue(s, pseudo))
     for rule in load_rules() if rules is None else rules:
         for found in rule.spans(text):
-            clashes = [s for s in merged if _overlaps(s, found)]
+            clashes = merged.overlapping(found)
             if rule.mode == "fill" and clashes:
                 continue
             if any(s[2] == found[2] and s[0] <= found[0] and found[1] <= s[1] for s in clashes):
                 continue
-            merged = [s for s in merged if s not in clashes] + [found]
-    return sorted(set(merged))
+            for clash in clashes:
+                merged.remove(clash)
+            merged.add(found)
+    return sorted(merged.spans)

@@ -1,7 +1,16 @@
 """spaCy backend: tagging with a NER (or span categorizer) pipeline (trained by
-:mod:`extractor.training.spacy_ner`)."""
+:mod:`extractor.training.spacy_ner`).
+
+spaCy's tokenizer rescans the rest of a word for each prefix or suffix it strips, so one
+word of thousands of characters ("((((…", a pasted table without spaces) takes time
+quadratic in its length. A text with a run of more than :data:`MAX_RUN` non-space
+characters (never seen in the corpora, whose longest is 87) is tokenized in pieces:
+each such run is cut every :data:`RUN_PIECE` characters and the pieces' Docs joined. Any
+other text is tokenized whole, as before.
+"""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -10,6 +19,22 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.entities.types import Span
+
+MAX_RUN = 250
+RUN_PIECE = 32
+_LONG_RUN = re.compile(r"(?<!\S)\S{%d,}" % (MAX_RUN + 1))
+
+
+def run_pieces(text: str) -> list[str]:
+    """``text`` cut into consecutive pieces: runs of more than ``MAX_RUN`` non-space characters in
+    ``RUN_PIECE``-character pieces, the text between them whole (their concatenation is ``text``)."""
+    pieces, last = [], 0
+    for run in _LONG_RUN.finditer(text):
+        pieces.append(text[last:run.start()])
+        pieces.extend(text[i:min(i + RUN_PIECE, run.end())] for i in range(run.start(), run.end(), RUN_PIECE))
+        last = run.end()
+    pieces.append(text[last:])
+    return [piece for piece in pieces if piece]
 
 
 class SpacyTagger:
@@ -26,7 +51,13 @@ class SpacyTagger:
         return cls(spacy.load(path))
 
     def tag(self, texts: Sequence[str]) -> list[list[Span]]:
-        return [self.spans(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
+        return [self.spans(doc) for doc in self.nlp.pipe(map(self.tokenized, texts), batch_size=self.batch_size)]
+
+    def tokenized(self, text: str) -> str | Doc:
+        """``text`` itself (the pipeline tokenizes it) or, if it holds an overlong run, its Doc made in pieces."""
+        if not _LONG_RUN.search(text):
+            return text
+        return Doc.from_docs([self.nlp.tokenizer(piece) for piece in run_pieces(text)], ensure_whitespace=False)
 
     def spans(self, doc: Doc) -> list[Span]:
         """The spans of a doc the pipeline has processed: its entities and span groups, sorted, no repeats."""

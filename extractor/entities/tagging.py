@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from extractor.entities.negation import is_negated, negation_scopes
+from extractor.entities.negation import ScopeIndex, negation_scopes
 from extractor.entities.rules import merge_rules
 from extractor.entities.types import Span, Tagger
 from extractor.records import ENTITY_LABELS, NEGATABLE, Criterion, Entity
 
 _LEADING = re.compile(r"(?:(?:the|a|an)\s+|\s+)+", re.IGNORECASE)
-_TRAILING = re.compile(r"[\s,;:(\[]+$")
+_TRAILING_MARKS = ",;:(["
 
 
 def trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
@@ -24,9 +24,8 @@ def trim_entity(text: str, start: int, end: int) -> tuple[int, int]:
     article = _LEADING.match(span)
     if article and article.end() < len(span):
         start += article.end()
-    tail = _TRAILING.search(text[start:end])
-    if tail:
-        end = start + tail.start()
+    while end > start and (text[end - 1].isspace() or text[end - 1] in _TRAILING_MARKS):
+        end -= 1  # a loop, not a regex anchored at the end: that one retries from every mark of a long run
     return start, end
 
 
@@ -38,7 +37,7 @@ def tag_entities(text: str, criteria: Sequence[Criterion], tagger: Tagger, *,
     entities: list[Entity] = []
     for index, (criterion, chunk, spans) in enumerate(zip(criteria, texts, tagged)):
         found: list[Span] = merge_rules(chunk, spans) if rules else list(spans)
-        scopes = negation_scopes(chunk)
+        scopes = ScopeIndex(negation_scopes(chunk))
         kept: set[Span] = set()
         for start, end, label in found:
             if label not in ENTITY_LABELS:
@@ -47,7 +46,7 @@ def tag_entities(text: str, criteria: Sequence[Criterion], tagger: Tagger, *,
             if start < end:
                 kept.add((start, end, label))
         for start, end, label in sorted(kept):
-            negated = is_negated(start, end, scopes) if label in NEGATABLE else None
+            negated = scopes.covers(start, end) if label in NEGATABLE else None
             entities.append(Entity(criterion.start + start, criterion.start + end, label, negated,
                                    chunk[start:end], index))
     return entities

@@ -11,7 +11,8 @@ from conftest import bad_data_file_error, needs_extra
 from extractor.entities import rules as rules_module
 
 from extractor.entities import ModelError, default_model_path, load_tagger, merge_rules, tag_entities, trim_entity
-from extractor.entities.spacy_backend import SpacyTagger
+from extractor.entities.span_index import SpanIndex
+from extractor.entities.spacy_backend import MAX_RUN, RUN_PIECE, SpacyTagger, run_pieces
 from extractor.entities.transformer_backend import BIO_LABELS, Decoding, decode, entity_confidence, viterbi, word_labels
 from extractor.records import ENTITY_LABELS, Criterion
 from extractor.training.transformer import bio_tags, label_transitions
@@ -118,6 +119,8 @@ def test_bad_rule_rows_fail_naming_the_file(tmp_path: Path, monkeypatch: pytest.
     ("theophylline", "theophylline"),
     ("the", "the"),
     ("anemia", "anemia"),
+    ("renal failure ,\u00a0[ \n", "renal failure"),  # any white space among the trailing marks
+    ("stroke" + "(" * 5000, "stroke"),
 ])
 def test_trim(span: str, expected: str) -> None:
     start, end = trim_entity(span, 0, len(span))
@@ -295,3 +298,35 @@ def test_decoding_rejects_bad_settings_naming_the_file(tmp_path: Path, data: obj
 ])
 def test_word_labels(rows: tuple, words: list, expected: list) -> None:
     assert word_labels(words, scores_of(*rows)) == expected
+
+
+@pytest.mark.parametrize("text, pieces", [
+    ("Age ≥ 18 years", ["Age ≥ 18 years"]),
+    ("(" * MAX_RUN, ["(" * MAX_RUN]),  # a run of MAX_RUN characters stays whole
+    ("x " + "(" * (7 * RUN_PIECE + 27) + " y", ["x ", *["(" * RUN_PIECE] * 7, "(" * 27, " y"]),
+    ("(" * (MAX_RUN + 1), [*["(" * RUN_PIECE] * (MAX_RUN // RUN_PIECE), "(" * (MAX_RUN + 1 - MAX_RUN // RUN_PIECE * RUN_PIECE)]),
+])
+def test_run_pieces(text: str, pieces: list[str]) -> None:
+    assert run_pieces(text) == pieces and "".join(pieces) == text
+
+
+def test_an_overlong_run_is_tokenized_in_pieces(shipped_tagger: SpacyTagger) -> None:
+    """spaCy's tokenizer takes time quadratic in a word's length; the tagger never gives it one over MAX_RUN."""
+    text = "Creatinine " + "(" * 5000 + "≤ 1.5 mg/dL" + ")" * 5000
+    doc = shipped_tagger.tokenized(text)
+    assert not isinstance(doc, str) and doc.text == text and max(len(token) for token in doc) <= RUN_PIECE
+    [spans] = shipped_tagger.tag([text])
+    assert all(0 <= s < e <= len(text) for s, e, _ in spans)
+    assert shipped_tagger.tokenized("Age ≥ 18 years") == "Age ≥ 18 years"  # other texts: tokenized whole, as before
+
+
+INDEXED = [(0, 10, "a"), (5, 70, "b"), (64, 65, "c"), (128, 128, "e"), (200, 300, "d"), (200, 300, "f")]
+
+
+@pytest.mark.parametrize("query", [(0, 1, "q"), (9, 64, "q"), (63, 64, "q"), (65, 66, "q"), (127, 129, "q"),
+                                   (128, 128, "q"), (250, 250, "q"), (300, 400, "q"), (0, 1000, "q")])
+def test_span_index_answers_what_a_scan_does(query: tuple[int, int, str]) -> None:
+    index = SpanIndex(INDEXED)
+    assert index.overlapping(query) == sorted(s for s in INDEXED if s[0] < query[1] and query[0] < s[1])
+    index.remove((5, 70, "b"))
+    assert (5, 70, "b") not in index.overlapping(query) and index.spans == set(INDEXED) - {(5, 70, "b")}

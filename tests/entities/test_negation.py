@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from extractor.entities import merge_rules, tag_entities
-from extractor.entities.negation import find_cues, is_negated, negation_scopes
+from extractor.entities.negation import ScopeIndex, find_cues, is_negated, negation_scopes
 from extractor.records import Criterion
 
 
@@ -119,3 +119,18 @@ def test_negation_never_crosses_bullets() -> None:
     assert [text[c.start:c.end] for c in criteria] == ["No history of cancer", "Diabetes"]
     entities = tag_entities(text, criteria, LastWordTagger(), rules=False)
     assert [(e.text, e.negated, e.criterion) for e in entities] == [("cancer", True, 0), ("Diabetes", False, 1)]
+
+
+SCOPES = [(5, 20), (0, 8), (30, 31), (12, 40)]
+
+
+@pytest.mark.parametrize("start, end", [(0, 8), (0, 9), (4, 5), (5, 20), (6, 25), (12, 40), (13, 41), (30, 31),
+                                        (45, 46)])
+def test_scope_index_agrees_with_is_negated(start: int, end: int) -> None:
+    assert ScopeIndex(SCOPES).covers(start, end) == is_negated(start, end, SCOPES)
+    assert not ScopeIndex([]).covers(start, end)
+
+
+def test_scopes_of_many_cues_end_at_the_next_cue() -> None:
+    text = "no fever no cough not exceeding 2 no rash " * 3
+    assert negated_words(text) == ["fever", "cough", "not", "exceeding", "2", "rash"] * 3
