@@ -83,7 +83,7 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
             layout.headings.append((item.start, item.end))
             alternatives.heading()
             stated_kind = None
-            if not text[item.end:text.find("\n", item.end) % (len(text) + 1)].strip():
+            if not _rest_of_line(text, item.end).strip():
                 open_lead_in = None     # a heading on its own line ends the lead-in above it; a line's label not
             continue
         kind = stated_kind or item.kind
@@ -96,10 +96,10 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
                 layout.connectors.append((start, end))
                 alternatives.connector(content, layout.criteria[-1] if layout.criteria else None)
                 continue
-            if not text[text.rfind("\n", 0, start) + 1:start].strip() and (cue := lead_in_kind(content, rules)):
-                layout.lead_ins.append((start, end))
+            if not _start_of_line(text, start).strip() and (cue := lead_in_kind(content, rules)):
+                layout.lead_ins.append((start, end))       # a whole-line lead-in sentence, not a bulleted one
                 stated_kind = kind = cue
-                alternatives.lead_in(content, item.indent, kind)
+                alternatives.lead_in(content, end, item.indent, kind)
                 continue
             criterion = None
             if item.category or is_heading_only(content, rules, caseless):
@@ -116,6 +116,16 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
     Alternatives.finish(layout.criteria)
     number_criteria(layout.criteria)
     return layout
+
+
+def _rest_of_line(text: str, pos: int) -> str:
+    end = text.find("\n", pos)
+    return text[pos:] if end < 0 else text[pos:end]
+
+
+def _start_of_line(text: str, pos: int) -> str:
+    """What stands on ``pos``'s line before it (indentation, a bullet or an earlier part)."""
+    return text[text.rfind("\n", 0, pos) + 1:pos]
 
 
 def number_criteria(criteria: list[Criterion]) -> None:

@@ -103,12 +103,11 @@ class Alternatives:
             self._add(table, criterion, content, indent, blank)
             self._open.append(table)
 
-    def lead_in(self, content: str, indent: int, kind: str) -> None:
-        """A lead-in sentence that gives its items their kind: it ends the sets before it, and opens one
-        when it says its items are alternatives, with or without a colon."""
-        self._open.clear()
-        self._joined = self._previous = None
-        self._last_end = 0
+    def lead_in(self, content: str, end: int, indent: int, kind: str) -> None:
+        """A lead-in sentence that gives its items their kind: like a heading it ends the sets before it,
+        and it opens one when it says its items are alternatives, with or without a colon."""
+        self.heading()
+        self._last_end = end
         if self.rules.alternatives.search(content):
             self._open.append(_OpenSet(indent, kind, self._new()))
 
