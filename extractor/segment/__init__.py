@@ -111,8 +111,8 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
                 layout.criteria.append(criterion)
                 deeper = deeper or (open_lead_in is not None and item.indent > open_lead_in[1])
             alternatives.item(criterion, start, end, item.indent, kind)
-            if content.endswith(":") or item.category:   # a colon-less category label gets the colon it stands for
-                open_lead_in, deeper = (content if content.endswith(":") else content + ":", item.indent, kind), False
+            if content.endswith(":") or item.category:      # "Age:", or a colon-less category label "Age"
+                open_lead_in, deeper = (content, item.indent, kind), False
     Alternatives.finish(layout.criteria)
     number_criteria(layout.criteria)
     return layout

@@ -42,11 +42,14 @@ def lead_of(folded: str, lowered: str, records: Sequence[Threshold], current: Le
     """:func:`lead_in` of a criterion already folded (``folded``) and lower-cased (``lowered``)."""
     grammar = load_grammar()
     end = len(folded.rstrip())
-    if not grammar.gaps["lead_end"].search(folded, max(0, end - 40), end) and (
+    mentions = find_mentions(folded, lowered, grammar)
+    # a category label alone ("Age" above "-  18 and over" in an old NCI list) is a lead-in without its colon
+    label_only = len(mentions) == 1 and not records and folded[:mentions[0].start].strip() == "" \
+        and mentions[0].end >= end
+    if not label_only and not grammar.gaps["lead_end"].search(folded, max(0, end - 40), end) and (
             current is None or has_candidate(lowered, grammar)):
         return None
-    free = [m for m in find_mentions(folded, lowered, grammar)
-            if not any(t.start <= m.start < t.end for t in records)]
+    free = [m for m in mentions if not any(t.start <= m.start < t.end for t in records)]
     if not free:
         return None
     # "Creatinine as defined by age as follows:": age is the banding, the variable is the other one.
