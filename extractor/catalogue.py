@@ -17,7 +17,7 @@ from extractor.units import convert, load_units
 VARIABLES_FILE = DataFile(
     frozenset({"id", "name", "aliases", "min", "max"}),
     frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires", "implied", "loinc",
-               "molar_mass", "bare_value", "ratio_of", "units_by_size"}),
+               "molar_mass", "bare_value", "ratio_of", "units_by_size", "classes", "pair_of"}),
 )
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
 _BARE_VALUES = frozenset({"at_least"})
@@ -40,7 +40,8 @@ class Variable:
     family: str | None
     context: re.Pattern[str] | None
     requires: re.Pattern[str] | None
-    implied: bool = False
+    implied: tuple[str, ...] = ()
+    """Units whose value alone names the variable ("must be >= 15 kg" is a weight)."""
     loinc: str | None = None
     """LOINC code of the variable as trials use it (FHIR export codes thresholds with it)."""
     molar_mass: float | None = None
@@ -52,6 +53,10 @@ class Variable:
     units_by_size: tuple[tuple[str, float, float], ...] = ()
     """(unit, low, high): the unit of a value written without one when its size leaves only that unit
     plausible (ANC 1500 is /uL, ANC 1.5 is 10^9/L); applies where there is no ``default_unit``."""
+    classes: tuple[tuple[str, float, float], ...] = ()
+    """(letter, low, high): a class named by a letter is that range of the score ("Child-Pugh B" is 7-9)."""
+    pair_of: tuple[str, str] | None = None
+    """(first id, second id): the variable is measured as a pair, "140/90" (blood pressure)."""
 
     def unit_by_size(self, value: float | None) -> str | None:
         """The unit a value of this size written without one must be in, if only one is plausible."""
@@ -80,6 +85,10 @@ class Catalogue:
     def ratio(self, numerator: str, denominator: str) -> Variable | None:
         """The variable that is the ratio of two others ("fev1", "fvc" → fev1_fvc), if the catalogue has one."""
         return next((v for v in self.variables.values() if v.ratio_of == (numerator, denominator)), None)
+
+    def pair_members(self) -> frozenset[str]:
+        """Ids of the variables measured as members of a pair (systolic and diastolic pressure)."""
+        return frozenset(i for v in self.variables.values() if v.pair_of for i in v.pair_of)
 
     def core_ids(self) -> list[str]:
         """Ids of the annotation format's catalogue, in file order."""
@@ -158,6 +167,31 @@ def _units_by_size(path: str, var_id: str, value: str,
     return tuple(out)
 
 
+def _implied(path: str, var_id: str, value: str, unit: str | None, units: Mapping[str, object]) -> tuple[str, ...]:
+    """``implied``: "1" (the canonical unit) or "|"-separated unit codes ("{drink}/d|{drink}/wk")."""
+    codes = ((unit,) if unit else ()) if value == "1" else tuple(c for c in value.split("|") if c)
+    for code in codes:
+        if code not in units:
+            raise DataFileError(f"{path}: variable {var_id!r}: implied unit {code!r} is not in units.csv")
+    if value == "1" and not codes:
+        raise DataFileError(f"{path}: variable {var_id!r}: implied 1 needs a canonical unit")
+    return codes
+
+
+def _classes(path: str, var_id: str, value: str) -> tuple[tuple[str, float, float], ...]:
+    """``classes``: "A@5-6|B@7-9|C@10-15", one letter per class, in order, ranges rising and apart."""
+    out: list[tuple[str, float, float]] = []
+    for part in (p for p in value.split("|") if p):
+        letter, _, bounds = part.partition("@")
+        low, _, high = bounds.partition("-")
+        lo, hi = _number(path, var_id, "classes", low), _number(path, var_id, "classes", high)
+        if len(letter) != 1 or not letter.isalpha() or lo > hi or (out and (letter <= out[-1][0] or lo <= out[-1][2])):
+            raise DataFileError(f"{path}: variable {var_id!r}: classes entry {part!r} is not a letter after the "
+                                "previous one with a range above the previous one")
+        out.append((letter.upper(), lo, hi))
+    return tuple(out)
+
+
 def _choice(path: str, var_id: str, column: str, value: str, allowed: frozenset[str]) -> str | None:
     if value and value not in allowed:
         raise DataFileError(f"{path}: variable {var_id!r}: {column} {value!r} is not one of {sorted(allowed)}")
@@ -187,12 +221,14 @@ def load_catalogue() -> Catalogue:
             row.get("core") == "1", row.get("family") or None,
             _regex(str(path), var_id, "context", row.get("context", "")),
             _regex(str(path), var_id, "requires", row.get("requires", "")),
-            row.get("implied") == "1",
+            _implied(str(path), var_id, row.get("implied") or "", row.get("unit") or None, units),
             _loinc(str(path), var_id, row.get("loinc") or ""),
             _molar_mass(str(path), var_id, row.get("molar_mass") or ""),
             _choice(str(path), var_id, "bare_value", row.get("bare_value") or "", _BARE_VALUES),
             tuple(row["ratio_of"].split("/")) if row.get("ratio_of") else None,  # type: ignore[arg-type]
             _units_by_size(str(path), var_id, row.get("units_by_size") or "", units),
+            _classes(str(path), var_id, row.get("classes") or ""),
+            tuple(row["pair_of"].split("/")) if row.get("pair_of") else None,  # type: ignore[arg-type]
         )
         variables[var_id] = var
         for alias in aliases:
@@ -202,4 +238,6 @@ def load_catalogue() -> Catalogue:
     for var in variables.values():
         if var.ratio_of is not None and (len(var.ratio_of) != 2 or not set(var.ratio_of) <= variables.keys()):
             raise DataFileError(f"{path}: variable {var.id!r}: ratio_of must be two catalogue ids as 'x/y'")
+        if var.pair_of is not None and (len(var.pair_of) != 2 or not set(var.pair_of) <= variables.keys()):
+            raise DataFileError(f"{path}: variable {var.id!r}: pair_of must be two catalogue ids as 'x/y'")
     return Catalogue(variables, {key: tuple(vs) for key, vs in by_alias.items()})

@@ -94,10 +94,14 @@ def test_bad_rows_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pyt
     ("x,1,X,x,,,,0,1,,,,,,,,/uL@0-100|10*9/L@50-200\n", "variable 'x': units_by_size range '50-200' is empty or overlaps"),
     ("x,1,X,x,,,,0,1,,,,,,,,/uL@5-1\n", "variable 'x': units_by_size range '5-1' is empty or overlaps"),
     ("x,1,X,x,,,,0,1,,,,,,,,/uL@a-1\n", "variable 'x': units_by_size 'a' is not a number"),
+    ("x,1,X,x,,,,0,1,,,,,,,,,B@7-9|A@5-6\n", "variable 'x': classes entry 'A@5-6' is not a letter after the previous"),
+    ("x,1,X,x,,,,0,1,,,,,,,,,AB@1-2\n", "variable 'x': classes entry 'AB@1-2' is not a letter"),
+    ("x,1,X,x,,,,0,1,,,,,,,,,A@1-3|B@2-4\n", "variable 'x': classes entry 'B@2-4' is not a letter after the previous"),
+    ("x,1,X,x,,,,0,1,,,,,,,,,,x/nothing\n", "variable 'x': pair_of must be two catalogue ids"),
 ])
 def test_bad_logic_columns_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          row: str, message: str) -> None:
-    header = HEADER.rstrip("\n") + ",bare_value,ratio_of,units_by_size\n"
+    header = HEADER.rstrip("\n") + ",bare_value,ratio_of,units_by_size,classes,pair_of\n"
     bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", header + row, load_catalogue.__wrapped__,
                         message)
 
@@ -109,6 +113,25 @@ def test_bad_logic_columns_fail_naming_file_and_variable(tmp_path: Path, monkeyp
 def test_a_value_without_unit_takes_the_one_its_size_allows(var_id: str, value: float | None,
                                                             unit: str | None) -> None:
     assert load_catalogue().variables[var_id].unit_by_size(value) == unit
+
+
+@pytest.mark.parametrize("row, message", [
+    ("x,1,X,x,,,,0,1,,,,,,1\n", "variable 'x': implied 1 needs a canonical unit"),
+    ("x,1,X,x,kg,,,0,1,,,,,,furlongs/d\n", "variable 'x': implied unit 'furlongs/d' is not in units.csv"),
+])
+def test_bad_implied_units_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         row: str, message: str) -> None:
+    bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", HEADER.rstrip("\n") + ",implied\n" + row,
+                        load_catalogue.__wrapped__, message)
+
+
+def test_classes_and_pairs() -> None:
+    variables = load_catalogue().variables
+    assert variables["child_pugh"].classes == (("A", 5.0, 6.0), ("B", 7.0, 9.0), ("C", 10.0, 15.0))
+    assert variables["blood_pressure"].pair_of == ("systolic_bp", "diastolic_bp")
+    assert load_catalogue().pair_members() == {"systolic_bp", "diastolic_bp"}
+    assert variables["alcohol_intake"].implied == ("{drink}/wk", "{drink}/d")
+    assert variables["weight"].implied == ("kg",)
 
 
 def test_ratios_name_their_parts() -> None:

@@ -10,13 +10,15 @@ from typing import Sequence
 from extractor.catalogue import Variable, load_catalogue
 from extractor.logic import apply_logic
 from extractor.records import Bound, Criterion, Threshold
+from extractor.thresholds.classes import class_values
 from extractor.thresholds.folding import folded_text, lower_same_length
 from extractor.thresholds.grammar import Grammar, has_candidate, load_grammar, scan
 from extractor.thresholds.leads import Lead, lead_in, lead_of
 from extractor.thresholds.linking import link_values
 from extractor.thresholds.mentions import Mention, find_mentions
+from extractor.thresholds.pairs import split_pairs
 from extractor.thresholds.newlines import LineBreaks, as_lf
-from extractor.thresholds.merging import merge_halves
+from extractor.thresholds.merging import drop_restatements, merge_halves, share_comparators
 from extractor.thresholds.values import Value, find_values
 from extractor.thresholds.variables import constrained_variables
 
@@ -54,16 +56,24 @@ def criterion_records(text: str, folded: str, lowered: str, lead: Lead | None,
     if not mentions and lead is None and heading is None and scan(grammar.time_unit, lowered, 0) is None:
         return [], False
     values = find_values(folded, lowered, grammar)
+    if mentions and (letters := class_values(mentions, folded)):
+        values = sorted([*values, *letters], key=lambda v: v.start)
     if not values:
         return [], False
+    values, pairs = split_pairs(values, mentions, folded, grammar)
+    values = share_comparators(values, mentions, folded, grammar)
     values, mentions = _apart(values, mentions, folded, grammar)
     items: list[Mention | Value] = sorted([*mentions, *values], key=lambda x: x.start)
     linked = link_values(items, folded, lead, heading, grammar)
+    if pairs:
+        linked = sorted([*linked, *pairs], key=lambda x: x.start)
     records: list[Threshold] = []
-    for v in merge_halves(linked, folded, grammar):
+    for v in drop_restatements(merge_halves(linked, folded, grammar), folded):
         seen: set[str] = set()
         for mention in v.links:
             for var, start, end in constrained_variables(mention, v, folded, grammar):
+                if var.pair_of is not None:  # "BP > 150 mm Hg": one number of a pair is its first member's
+                    var = grammar.catalogue.variables[var.pair_of[0]]
                 if var.id in seen:
                     continue
                 seen.add(var.id)
@@ -77,15 +87,12 @@ def criterion_records(text: str, folded: str, lowered: str, lead: Lead | None,
 def _apart(values: list[Value], mentions: list[Mention], folded: str,
            grammar: Grammar) -> tuple[list[Value], list[Mention]]:
     """Values and mentions that do not overlap: a value followed by an unknown unit is dropped unless
-    a mention follows ("> 5 WBC/mcL"), a mention inside a value is part of it, and "onset before the
-    age of 50" is not the participant's age."""
+    a mention follows ("> 5 WBC/mcL"), and a mention inside a value is part of it."""
     # Values never overlap each other, nor mentions each other: both lists are sorted by start and by end.
     starts = {m.start for m in mentions}
     values = [v for v in values if not v.unknown_tail or _next_non_space(folded, v.end) in starts]
     value_starts = [v.start for v in values]
-    mentions = [m for m in mentions if not _inside(m, values, value_starts)
-                and not (grammar.age in m.candidates
-                         and grammar.gaps["not_participant_age"].search(folded, max(0, m.start - 20), m.start))]
+    mentions = [m for m in mentions if not _inside(m, values, value_starts)]
     mention_ends = [m.end for m in mentions]
     values = [_after_keyword(v, mentions, mention_ends, folded) if v.form == "stage" else v for v in values]
     return [v for v in values if not _overlaps(v, mentions, mention_ends)], mentions

@@ -35,7 +35,7 @@ _NORMAL_LIMIT_ANCHOR = (r"(?:(?:(?:must|should|shall|may|does|do|can|will)\s+)?n
                         r"laboratory|site)\s+)?(?:upper|lower|uln|lln|normal)\b)")
 #: Fragments matched between items ("gaps") or as cues, compiled one by one.
 GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
-        "negated_cmp", "subgroup_cue", "age_cue", "age_unit", "age_words", "bare_low_cue", "bare_high_cue",
+        "negated_cmp", "subgroup_cue", "age_cue", "age_unit", "age_words", "rate_tail", "bare_low_cue", "bare_high_cue",
         "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
         "not_participant_age", "cmp_before", "uln", "person", "or_gap", "subgroup_lead", "heading_gap",
         "cmp_gap_unitless")
@@ -43,7 +43,7 @@ GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefi
 REQUIRED_GROUPS: dict[str, frozenset[str]] = {
     "between": frozenset({"bage", "b1", "bu1", "b2", "bu2"}),
     "cmp_range": frozenset({"cmp", "cage", "c1", "cu1", "cc2", "c2", "cu2"}),
-    "stage": frozenset({"roman", "roman2"}),
+    "stage": frozenset({"scmp", "roman", "roman2", "spost"}),
     "normal_limit": frozenset({"ncmp", "nbelow", "nside"}),
     "reversed_cmp": frozenset({"vn", "vu", "vc"}),
     "number_forms": frozenset({"n1", "u1", "rc2", "r2", "ru2", "post", "ltail", "lu"}),
@@ -165,8 +165,9 @@ def _fragments(words: dict[str, tuple[int, str]], prefix: list[str], postfix: li
              for k in ("unit", "tens", "scale", "roman")}
     word = (rf"(?<![\w-])(?:(?:{kinds['tens']})(?:[\s-](?:{kinds['unit']}))?|(?:{kinds['unit']}))"
             rf"(?:\s+(?:{kinds['scale']}))?(?![\w-])")
+    # lower case: the trie is matched case-insensitively, and "mL" beside "ml/mn" would end its branch early
     unit_aliases = trie_alternation([
-        r"[\s\-]*".join(re.escape(w) for w in alias.split()).replace("/", r"\s*/\s*")
+        r"[\s\-]*".join(re.escape(w) for w in alias.lower().split()).replace("/", r"\s*/\s*")
         + (r"(?![a-z])" if alias[-1].isalnum() else "")
         for alias, _ in load_units().text_aliases])
     fragments = {row["name"]: row["pattern"] for row in GRAMMAR_FILE.read_json(path, "fragments")}
@@ -218,8 +219,9 @@ def load_grammar() -> Grammar:
     abbreviation = re.compile(trie_alternation(
         [_alias_pattern(a, r"[\s\-]+", False) for a in aliases if is_case_sensitive(a)]))
     spelled = [w for w, (_, kind) in words.items() if kind != "roman"]
+    classed = [a.lower() for v in catalogue.variables.values() if v.classes for a in v.aliases]  # "Child-Pugh C"
     candidate = re.compile(_word_trie(["stage", "class", "classification", "grade", "nyha", "normal", "uln", "lln",
-                                       *spelled]))
+                                       *spelled, *classed]))
     # Without a mention or a lead, only an implied age can make a record, and that needs a time unit.
     time_unit = re.compile(_word_trie([alias.lower() for alias, code in load_units().text_aliases if is_time(code)]))
     value = compiled("value")

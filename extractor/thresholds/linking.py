@@ -180,6 +180,8 @@ def to_mention_before(v: Value, site: Site) -> Value | None:
             i = before + 1 if prev is not None and before is not None else i
     if not isinstance(prev, Mention):
         return None
+    if _qualifies_value_before(prev, items[i - 2] if i >= 2 else None, site):
+        return None  # "BP > 140 systolic, > 90 diastolic": "systolic" qualifies the value before it
     # A value written without a comparator must sit right by its mention; one with a comparator may
     # be further off ("Life expectancy, as judged by the investigator, of at least 60 days"), less so
     # without a unit.
@@ -196,11 +198,22 @@ def to_mention_before(v: Value, site: Site) -> Value | None:
     return _bare_cue(linked, folded, group[0].start, site.grammar) if v.form == "bare" else linked
 
 
+def _qualifies_value_before(prev: Mention, before: Item | None, site: Site) -> bool:
+    """Whether ``prev`` names one member of a measured pair right after a value ("140 systolic"), with
+    the other member after the current value: each member qualifies its own value."""
+    after = site.mention_after
+    if after is None or not isinstance(before, Value) \
+            or not site.grammar.gaps["before_gap"].match(site.folded, before.end, prev.start):
+        return False
+    members = site.grammar.catalogue.pair_members()
+    return any(c.id in members for c in prev.candidates) and any(c.id in members for c in after.candidates)
+
+
 def to_mention_after(v: Value, site: Site) -> Value | None:
     """The mention after the value, taking a unit written after it ("> 50,000 white blood cells/mcL")."""
     right = site.mention_after
-    if right is None:
-        return None
+    if right is None or not any(var.accepts(v.unit) for var in right.candidates):
+        return None  # "> 18 y.o. GFR ≥ 25": a time is not the clearance after it
     tail = site.grammar.gaps["trailing_unit"].match(site.folded, right.end) \
         if v.unit is None and v.high_unit is None else None
     code = unit_code(tail.group("unit"), site.grammar) if tail else None
@@ -249,7 +262,7 @@ def to_unit_variable(v: Value, site: Site) -> Value | None:
     if v.form == "bare" or v.unit is None:
         return None
     for var in site.grammar.catalogue.variables.values():
-        if var.implied and convert(1.0, v.unit, var.unit) is not None:
+        if any(convert(1.0, v.unit, unit) is not None for unit in var.implied):
             return dataclasses.replace(v, links=_mention(v, var))
     return None
 

@@ -44,6 +44,9 @@ def find_mentions(folded: str, lowered: str, grammar: Grammar) -> list[Mention]:
             out.append(Mention(start, end, candidates))
             starts.insert(k, start)
             ends.insert(k, end)
+    # "onset before the age of 50", "women of childbearing age": not the participant's age
+    out = [m for m in out if not (grammar.age in m.candidates and grammar.gaps["not_participant_age"].search(
+        folded, max(0, m.start - 20), m.start))]
     return _join_ratios(sorted(out, key=lambda m: m.start), folded, grammar.catalogue)
 
 

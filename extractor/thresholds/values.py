@@ -105,6 +105,8 @@ def parse_value(m: re.Match[str], grammar: Grammar) -> Value | None:
     high_unit = units[1] if r.high is not None else units[0]
     if r.low is not None and r.high is not None and r.low > (convert(r.high, high_unit, unit) or r.high):
         return None  # runs backwards ("6 months to < 1 year" does not): not a range
+    if is_time(unit or high_unit) and grammar.gaps["rate_tail"].match(m.string, m.end()):
+        return None  # "at least 4 hours/day": a rate, no age and no duration
     # "under the age of 18", "between the ages of 18 and 65"
     age_phrase = bool(groups.get("cage") or groups.get("bage"))
     age_like = age_phrase or is_time(unit or high_unit) and bool(
@@ -127,9 +129,7 @@ def _reading(groups: dict[str, str | None], grammar: Grammar) -> _Reading:
         return _Reading("cmp", parse_number(groups["vn"]), groups["vc"] != "<", None, None,
                         (groups["vu"], groups["vu"]), groups["vc"])
     if groups["roman"] is not None:  # "grade III", "class III-IV", "class III or IV"
-        low = float(grammar.words[groups["roman"]][0])
-        high = float(grammar.words[groups["roman2"]][0]) if groups["roman2"] else low
-        return _Reading("stage", low, True, high, True, (None, None))
+        return _stage(groups, grammar)
     if groups["post"] is not None:  # "18 years or older"
         comparator = grammar.comparator(groups["post"])
         number, unit = parse_number(groups["n1"]), groups["u1"]
@@ -143,6 +143,21 @@ def _reading(groups: dict[str, str | None], grammar: Grammar) -> _Reading:
         return _Reading("list", min(numbers), True, max(numbers), True, (groups["lu"], groups["lu"]))
     number = parse_number(groups["n1"])
     return _Reading("bare", number, True, number, True, (groups["u1"], groups["u1"]))
+
+
+def _stage(groups: dict[str, str | None], grammar: Grammar) -> _Reading:
+    """"class III-IV"; with a comparator, one side: "NYHA class ≥ III", "Grade II or greater"."""
+    low = float(grammar.words[groups["roman"]][0])  # type: ignore[index]
+    high = float(grammar.words[groups["roman2"]][0]) if groups["roman2"] else low
+    surface = groups["scmp"] or groups["spost"]
+    if surface is None or groups["roman2"]:
+        return _Reading("stage", low, True, high, True, (None, None))
+    comparator = grammar.comparator(surface)
+    if comparator.bound == LOW:
+        return _Reading("stage", low, comparator.inclusive, None, None, (None, None), surface)
+    if comparator.bound == HIGH:
+        return _Reading("stage", None, None, low, comparator.inclusive, (None, None), surface)
+    return _Reading("stage", low, True, low, True, (None, None), surface)
 
 
 def _range(groups: dict[str, str | None], grammar: Grammar) -> _Reading:
