@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from extractor.casing import is_caseless
 from extractor.records import Criterion
 from extractor.segment.alternatives import Alternatives
-from extractor.segment.lines import (Heading, Span, is_wrapped_layout, read_items, split_inline_bullets,
-                                     split_lines, split_run_on)
+from extractor.segment.lines import (Heading, Span, is_wrapped_layout, read_items, split_collapsed,
+                                     split_inline_bullets, split_lines, split_run_on)
 from extractor.segment.rules import SectionRules, default_rules, is_connector, is_heading_only, lead_in_kind
 
 __all__ = ["SECTION_CHOICES", "Layout", "SectionRules", "default_rules", "find_criteria", "number_criteria",
@@ -69,7 +69,7 @@ def segment(text: str, section: str = "auto", eligibility: bool = False,
     if section not in SECTION_CHOICES:
         raise ValueError(f"section must be one of {SECTION_CHOICES}, got {section!r}")
     rules = rules or default_rules()
-    lines = list(split_lines(text, rules))
+    lines = split_collapsed(text, list(split_lines(text, rules)), rules)
     wrapped = is_wrapped_layout(lines)
     whole = section != "auto" or eligibility
     caseless = is_caseless(text)

@@ -53,6 +53,7 @@ class Heading:
 
 
 def split_lines(text: str, rules: SectionRules) -> Iterator[Line]:
+    open_parens = 0     # brackets the previous line with text left open
     for m in _LINE.finditer(text):
         if m.start() == len(text) and m.start() > 0:
             break
@@ -64,11 +65,58 @@ def split_lines(text: str, rules: SectionRules) -> Iterator[Line]:
         bulleted = False
         while pos < len(stripped):
             b = rules.bullet.match(stripped, pos)
-            if not b or b.end() == pos:
-                break
+            if not b or b.end() == pos or (pos == padding and open_parens > 0 and _closing_marker(b.group())):
+                break  # "(Child-Pugh class⏎ C) should be excluded": the "C)" closes the bracket, it marks no item
             pos, bulleted = b.end(), True
         indent = len(line[:padding].expandtabs(4))
+        if stripped.strip():
+            open_parens = max(0, stripped.count("(") - stripped.count(")"))
         yield Line(start, start + pos, start + len(stripped), indent, bulleted)
+
+
+#: A registry text whose line breaks were lost: the heading, its items and the next heading run on in one
+#: paragraph ("Inclusion Criteria: - Age ≥ 18 - HbA1c 7.0 - 10.0 % Exclusion Criteria: - Pregnant").
+_COLLAPSED = re.compile(r"\b(?:inclusion|exclusion)\s+criteria\s*:[ \t]+-[ \t]+[^\W\d_]", re.IGNORECASE)
+#: Where such a paragraph breaks: before " - " and a capital or bracket, and before an inline heading.
+_INLINE_BREAK = re.compile(r"[ \t]+(?=-[ \t]+[A-Z(])|[ \t]+(?=(?i:(?:inclusion|exclusion)\s+criteria\s*:))")
+
+
+def split_collapsed(text: str, lines: list[Line], rules: SectionRules) -> list[Line]:
+    """``lines``, each cut where a collapsed text breaks (see ``_COLLAPSED``); other texts unchanged."""
+    if _COLLAPSED.search(text) is None:
+        return lines
+    out: list[Line] = []
+    dash_before = False     # the line before ended in " -": this line is its item
+    for line in lines:
+        if dash_before and line.end > line.content:
+            line = Line(line.start, line.content, line.end, line.indent, True)
+        dash_before = line.end - line.content > 2 and text.endswith(" -", line.content, line.end)
+        end_of_text = line.end - 2 if dash_before else line.end
+        cuts = [m.end() for m in _INLINE_BREAK.finditer(text, line.content, end_of_text)]
+        if not cuts:
+            out.append(Line(line.start, line.content, _trimmed(text, line.content, end_of_text), line.indent,
+                            line.bulleted))
+            continue
+        ends = [m.start() for m in _INLINE_BREAK.finditer(text, line.content, end_of_text)]
+        out.append(Line(line.start, line.content, ends[0], line.indent, line.bulleted))
+        for k, start in enumerate(cuts):
+            end = ends[k + 1] if k + 1 < len(cuts) else _trimmed(text, start, end_of_text)
+            content = skip_bullets(text, start, end, rules)
+            out.append(Line(start, content, end, line.indent, content > start))
+    return out
+
+
+def _trimmed(text: str, start: int, end: int) -> int:
+    """``end`` moved back over white space, not before ``start``."""
+    while end > start and text[end - 1] in _BLANK:
+        end -= 1
+    return end
+
+
+def _closing_marker(marker: str) -> bool:
+    """A marker written "C)" (no opening bracket), which a bracket left open on the line before may own."""
+    marker = marker.strip()
+    return marker.endswith(")") and not marker.startswith("(")
 
 
 def is_wrapped_layout(lines: list[Line]) -> bool:

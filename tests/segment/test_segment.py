@@ -438,6 +438,37 @@ LAYOUT_CASES = [
      [("ECOG performance status 0-2", "Inclusion Criteria (phase I)"),
       ("Pregnant women", "Exclusion Criteria (phase I)"),
       ("ECOG performance status 0-1", "Inclusion Criteria (phase II)")]),
+    ("registry_sample.csv NCT02730377 (outside the gold): a text whose line breaks were lost runs heading, "
+     "' - ' items and the next heading on in one paragraph; an item may start after a ' -' at a line's end",
+     "\n        Inclusion Criteria: - Male or female at least 18 years of age at the time of signing\n"
+     "        informed consent - Subjects diagnosed (clinically) with type 2 diabetes equal to or above\n"
+     "        90 days prior to the screening visit - Stable daily dose of metformin as monotherapy equal\n"
+     "        to or above 1500 mg or maximum tolerated dose within 60 days prior to the screening visit -\n"
+     "        HbA1c 7.5-9.0% (59-75 mmol/mol) (both inclusive) and measured within the last 90 days prior\n"
+     "        to the screening visit Exclusion Criteria: - Female who is pregnant, breast-feeding or\n"
+     "        intends to become pregnant\n", False,
+     [("Male or female at least 18 years of age at the time of signing\n        informed consent",
+       "Inclusion Criteria"),
+      ("Subjects diagnosed (clinically) with type 2 diabetes equal to or above\n        90 days prior to the "
+       "screening visit", "Inclusion Criteria"),
+      ("Stable daily dose of metformin as monotherapy equal\n        to or above 1500 mg or maximum tolerated dose "
+       "within 60 days prior to the screening visit", "Inclusion Criteria"),
+      ("HbA1c 7.5-9.0% (59-75 mmol/mol) (both inclusive) and measured within the last 90 days prior\n        to "
+       "the screening visit", "Inclusion Criteria"),
+      ("Female who is pregnant, breast-feeding or\n        intends to become pregnant", "Exclusion Criteria")]),
+    ("registry_sample.csv NCT01005979 (outside the gold): a wrapped line opening with 'J)' closes the bracket "
+     "left open above it; it marks no item",
+     "Exclusion Criteria:\n\n          4. Evidence of laboratory tumor lysis syndrome (TLS) by Cairo-Bishop "
+     "criteria (Appendix\n             J) (subjects may be enrolled upon correction of electrolyte abnormalities)."
+     "\n\n          5. Use of any other experimental drug\n", False,
+     [("Evidence of laboratory tumor lysis syndrome (TLS) by Cairo-Bishop criteria (Appendix\n             J) "
+       "(subjects may be enrolled upon correction of electrolyte abnormalities).", "Exclusion Criteria"),
+      ("Use of any other experimental drug", "Exclusion Criteria")]),
+    ("leukemia_trials.csv NCT02091245 (outside the gold): a double hyphen is a bullet",
+     "Inclusion Criteria:\n\nPerformance status:\n\n-- Lansky ≥ 50 for individuals 18 months- ≤ 16 years old; "
+     "Karnofsky > 50% for individuals 17-21 years old (See Appendix I).\n", False,
+     [("Lansky ≥ 50 for individuals 18 months- ≤ 16 years old; Karnofsky > 50% for individuals 17-21 years old "
+       "(See Appendix I).", "Inclusion Criteria")]),
 ]
 
 
