@@ -24,6 +24,8 @@ The rule, in full (nothing else decides which trial is chosen or where it goes):
 6. Later draws (**dev3**, **dev4**, **dev5**, 30 trials each, the same day, each made before any rule
    was tuned on the draw before it): the next ``DEV3_QUOTA`` trials of each stratum after those of the
    draws before, by the same ordering.
+7. **dev6** (30 trials, drawn on 2026-12-04 after rules had been tuned on dev5): the next ``DEV3_QUOTA``
+   trials of each stratum after those of dev5, by the same ordering.
 
 No text is read by a rule except the paediatric one (age bounds and age-group words in the text).
 """
@@ -142,7 +144,7 @@ def take(trials: list[Trial], quota: int, skip: int = 0) -> list[Trial]:
 
 
 def select(ctgov: Path = CTGOV) -> list[tuple[Trial, str]]:
-    """The 240 trials with their split, in the order of the rule (see the module docstring)."""
+    """The 270 trials with their split, in the order of the rule (see the module docstring)."""
     leukemia_rows = read_csv(ctgov / "leukemia_trials.csv")
     leukemia_ids = {row["#nct_id"] for row in leukemia_rows}
     strata: dict[str, list[Trial]] = defaultdict(list)
@@ -164,7 +166,7 @@ def select(ctgov: Path = CTGOV) -> list[tuple[Trial, str]]:
     second = [(Trial(t.nct_id, t.source, name, t.phase, t.minimum_age, t.length, t.text), "dev2")
               for name, quota in DEV2_QUOTA.items() for t in take(strata[name], quota, skip=quotas[name])]
     later = [(Trial(t.nct_id, t.source, name, t.phase, t.minimum_age, t.length, t.text), split)
-             for n, split in enumerate(("dev3", "dev4", "dev5"))
+             for n, split in enumerate(("dev3", "dev4", "dev5", "dev6"))
              for name, quota in DEV3_QUOTA.items()
              for t in take(strata[name], quota, skip=quotas[name] + DEV2_QUOTA[name] + n * quota)]
     return first + second + later
@@ -186,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
             (args.texts / f"{t.nct_id}.txt").write_text(t.text, encoding="utf-8", newline="")
     splits = [s for _, s in chosen]
     print(f"wrote {HERE / 'selection.csv'}: {splits.count('dev')} dev, {splits.count('test')} test, "
-          f"{splits.count('dev2')} dev2, {splits.count('dev3')} dev3, {splits.count('dev4')} dev4, {splits.count('dev5')} dev5")
+          f"{splits.count('dev2')} dev2, {splits.count('dev3')} dev3, {splits.count('dev4')} dev4, "
+          f"{splits.count('dev5')} dev5, {splits.count('dev6')} dev6")
     return 0
 
 

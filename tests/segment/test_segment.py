@@ -464,7 +464,7 @@ LAYOUT_CASES = [
      [("Evidence of laboratory tumor lysis syndrome (TLS) by Cairo-Bishop criteria (Appendix\n             J) "
        "(subjects may be enrolled upon correction of electrolyte abnormalities).", "Exclusion Criteria"),
       ("Use of any other experimental drug", "Exclusion Criteria")]),
-    ("leukemia_trials.csv NCT02091245 (outside the gold): a double hyphen is a bullet",
+    ("leukemia_trials.csv NCT02091245 (drawn into dev6 after this case was written): a double hyphen is a bullet",
      "Inclusion Criteria:\n\nPerformance status:\n\n-- Lansky ≥ 50 for individuals 18 months- ≤ 16 years old; "
      "Karnofsky > 50% for individuals 17-21 years old (See Appendix I).\n", False,
      [("Lansky ≥ 50 for individuals 18 months- ≤ 16 years old; Karnofsky > 50% for individuals 17-21 years old "
