@@ -17,10 +17,11 @@ from extractor.units import convert, load_units
 VARIABLES_FILE = DataFile(
     frozenset({"id", "name", "aliases", "min", "max"}),
     frozenset({"core", "unit", "units", "default_unit", "family", "context", "requires", "implied", "loinc",
-               "molar_mass", "bare_value", "ratio_of", "units_by_size", "classes", "pair_of"}),
+               "molar_mass", "bare_value", "ratio_of", "units_by_size", "classes", "pair_of", "limit"}),
 )
 _KEY_SEPARATORS = re.compile(r"[\s\-]+")
 _BARE_VALUES = frozenset({"at_least"})
+_LIMITS = frozenset({"upper", "lower"})
 _LOINC = re.compile(r"^(\d{1,7})-(\d)$")
 
 
@@ -56,6 +57,8 @@ class Variable:
     classes: tuple[tuple[str, float, float], ...] = ()
     """(letter, low, high): a class named by a letter is that range of the score ("Child-Pugh B" is 7-9)."""
     pair_of: tuple[str, str] | None = None
+    limit: str | None = None
+    """"upper" / "lower": the side an adequacy table's bare rows bound ("creatinine as follows: 0.4 mg/dL")."""
     """(first id, second id): the variable is measured as a pair, "140/90" (blood pressure)."""
 
     def unit_by_size(self, value: float | None) -> str | None:
@@ -229,6 +232,7 @@ def load_catalogue() -> Catalogue:
             _units_by_size(str(path), var_id, row.get("units_by_size") or "", units),
             _classes(str(path), var_id, row.get("classes") or ""),
             tuple(row["pair_of"].split("/")) if row.get("pair_of") else None,  # type: ignore[arg-type]
+            _choice(str(path), var_id, "limit", row.get("limit") or "", _LIMITS),
         )
         variables[var_id] = var
         for alias in aliases:

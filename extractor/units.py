@@ -28,7 +28,7 @@ _POWER_OF_TEN = re.compile(r"10(?:\^|\*\*?|e)?[({]?(\d{1,2})[)}]?(?=/|cells|$)")
 _SPACE = re.compile(r"[\s\-]+")
 _CELLS_PER = re.compile(r"(?:(?<=[\d^/])|^)cells?/")
 _LITRE = re.compile(r"/(?:liter|litre)$")
-_LEADING_TIMES = re.compile(r"^(?:x|\*)(?=\d|[a-z{])")
+_LEADING_TIMES = re.compile(r"^(?:x|\*|•|·)(?=\d|[a-z{])")
 
 
 MOLAR = "molar"

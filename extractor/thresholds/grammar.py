@@ -43,7 +43,7 @@ GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefi
 REQUIRED_GROUPS: dict[str, frozenset[str]] = {
     "between": frozenset({"bage", "b1", "bu1", "b2", "bu2"}),
     "cmp_range": frozenset({"cmp", "cage", "c1", "cu1", "cc2", "c2", "cu2"}),
-    "stage": frozenset({"scmp", "roman", "roman2", "spost"}),
+    "stage": frozenset({"spre", "scmp", "roman", "roman2", "spost"}),
     "normal_limit": frozenset({"ncmp", "nbelow", "nside"}),
     "reversed_cmp": frozenset({"vn", "vu", "vc"}),
     "number_forms": frozenset({"n1", "u1", "rc2", "r2", "ru2", "post", "ltail", "lu"}),

@@ -291,9 +291,10 @@ def _from_lead(v: Value, lead: Lead | None, unitless: bool = False) -> Value | N
     unit, high_unit = (v.unit, v.high_unit) if v.unit is not None else (lead.unit, lead.unit)
     linked = dataclasses.replace(v, unit=unit, high_unit=high_unit, links=_mention(v, lead.variable),
                                  from_lead=True)
-    if v.form == "bare" and lead.bound == HIGH:
+    bound = lead.bound or {"upper": HIGH, "lower": LOW}.get(lead.variable.limit or "")
+    if v.form == "bare" and bound == HIGH:
         return dataclasses.replace(linked, low=None, low_inclusive=None)
-    if v.form == "bare" and lead.bound == LOW:
+    if v.form == "bare" and bound == LOW:
         return dataclasses.replace(linked, high=None, high_inclusive=None)
     return linked
 

@@ -72,26 +72,46 @@ def _candidate_ids(v: Value) -> frozenset[str]:
 
 
 _AND_OR = re.compile(r"\s*,?\s*(?:and|or|and/or)\s+", re.IGNORECASE)
+_CASE_OPENS = re.compile(r"\s*\(\s*(?:or\s+)?", re.IGNORECASE)
+_CASE_FOLLOWS = re.compile(r"\s+(?:if|for|when|with|in\s+[^\W\d_]{3,})\b", re.IGNORECASE)  # not "(77 in)"
 
 
 def share_comparators(values: list[Value], mentions: list[Mention], folded: str, grammar: Grammar) -> list[Value]:
     """``values`` with each bare value that a comparison's comparator governs taking it: "exceeding 150 mm
-    Hg systolic and 90 mm Hg diastolic" (each value right before its own mention, joined by and/or)."""
+    Hg systolic and 90 mm Hg diastolic" (each value right before its own mention, joined by and/or), and
+    a bracketed value for a case ("≤ 3 times ULN (5 times ULN if liver involvement is present)")."""
     starts = [m.start for m in mentions]
     out = list(values)
     for k in range(1, len(out)):
         first, v = out[k - 1], out[k]
         if v.form != "bare" or first.form != "cmp" or (first.low is None) == (first.high is None):
             continue
-        before, after = _mention_right_after(first, mentions, starts, folded, grammar), \
-            _mention_right_after(v, mentions, starts, folded, grammar)
-        if before is None or after is None or not _AND_OR.fullmatch(folded, before.end, v.start):
+        if _bracketed_case(first, v, folded):
+            unit = v.unit if v.unit is not None else first.unit
+        elif _coordinated(first, v, mentions, starts, folded, grammar):
+            unit = v.unit
+        else:
             continue
         low = v.low if first.low is not None else None
         high = v.low if first.high is not None else None
         out[k] = dataclasses.replace(v, form="cmp", low=low, low_inclusive=first.low_inclusive, high=high,
-                                     high_inclusive=first.high_inclusive)
+                                     high_inclusive=first.high_inclusive, unit=unit, high_unit=unit)
     return out
+
+
+def _coordinated(first: Value, v: Value, mentions: list[Mention], starts: list[int], folded: str,
+                 grammar: Grammar) -> bool:
+    """"150 mm Hg systolic and 90 mm Hg diastolic": each value right before its own mention."""
+    before, after = _mention_right_after(first, mentions, starts, folded, grammar), \
+        _mention_right_after(v, mentions, starts, folded, grammar)
+    return before is not None and after is not None and _AND_OR.fullmatch(folded, before.end, v.start) is not None
+
+
+def _bracketed_case(first: Value, v: Value, folded: str) -> bool:
+    """"≤ 3 times ULN (5 times ULN if liver involvement is present)", "≥ 75 × 10^9/L (or 20 if due to marrow
+    infiltration)": a bracketed value for a stated case, in the unit of the bound before it or none."""
+    return _CASE_OPENS.fullmatch(folded, first.end, v.start) is not None \
+        and _CASE_FOLLOWS.match(folded, v.end) is not None and v.unit in (None, first.unit)
 
 
 def _mention_right_after(v: Value, mentions: list[Mention], starts: list[int], folded: str,

@@ -146,10 +146,10 @@ def _reading(groups: dict[str, str | None], grammar: Grammar) -> _Reading:
 
 
 def _stage(groups: dict[str, str | None], grammar: Grammar) -> _Reading:
-    """"class III-IV"; with a comparator, one side: "NYHA class ≥ III", "Grade II or greater"."""
+    """"class III-IV"; with a comparator, one side: "NYHA class ≥ III", "> Grade I", "Grade II or greater"."""
     low = float(grammar.words[groups["roman"]][0])  # type: ignore[index]
     high = float(grammar.words[groups["roman2"]][0]) if groups["roman2"] else low
-    surface = groups["scmp"] or groups["spost"]
+    surface = groups["spre"] or groups["scmp"] or groups["spost"]
     if surface is None or groups["roman2"]:
         return _Reading("stage", low, True, high, True, (None, None))
     comparator = grammar.comparator(surface)

@@ -55,7 +55,7 @@ def load_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grammar_data: di
     ("between", "?P<b1>", "fragment 'between' lacks the named group(s) ['b1']"),
     ("cmp_before", "?P<cmp>", "fragment 'cmp_before' lacks the named group(s) ['cmp']"),
     ("trailing_unit", "?P<unit>", "fragment 'trailing_unit' lacks the named group(s) ['unit']"),
-    ("value", "@stage@|", "fragment 'value' no longer holds the group(s) ['roman', 'roman2', 'scmp', 'spost']"),
+    ("value", "@stage@|", "fragment 'value' no longer holds the group(s) ['roman', 'roman2', 'scmp', 'spost', 'spre']"),
 ])
 def test_grammar_group_contract_is_checked_at_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                    fragment: str, renamed: str, message: str) -> None:
