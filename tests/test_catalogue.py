@@ -98,10 +98,11 @@ def test_bad_rows_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pyt
     ("x,1,X,x,,,,0,1,,,,,,,,,AB@1-2\n", "variable 'x': classes entry 'AB@1-2' is not a letter"),
     ("x,1,X,x,,,,0,1,,,,,,,,,A@1-3|B@2-4\n", "variable 'x': classes entry 'B@2-4' is not a letter after the previous"),
     ("x,1,X,x,,,,0,1,,,,,,,,,,x/nothing\n", "variable 'x': pair_of must be two catalogue ids"),
+    ("x,1,X,x,,,,0,1,,,,,,,,,,,sideways\n", "variable 'x': limit 'sideways' is not one of ['lower', 'upper']"),
 ])
 def test_bad_logic_columns_fail_naming_file_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          row: str, message: str) -> None:
-    header = HEADER.rstrip("\n") + ",bare_value,ratio_of,units_by_size,classes,pair_of\n"
+    header = HEADER.rstrip("\n") + ",bare_value,ratio_of,units_by_size,classes,pair_of,limit\n"
     bad_data_file_error(monkeypatch, catalogue, tmp_path / "variables.csv", header + row, load_catalogue.__wrapped__,
                         message)
 
@@ -132,6 +133,7 @@ def test_classes_and_pairs() -> None:
     assert load_catalogue().pair_members() == {"systolic_bp", "diastolic_bp"}
     assert variables["alcohol_intake"].implied == ("{drink}/wk", "{drink}/d")
     assert variables["weight"].implied == ("kg",)
+    assert (variables["creatinine"].limit, variables["anc"].limit, variables["age"].limit) == ("upper", "lower", None)
 
 
 def test_ratios_name_their_parts() -> None:

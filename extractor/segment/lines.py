@@ -106,6 +106,15 @@ def split_collapsed(text: str, lines: list[Line], rules: SectionRules) -> list[L
     return out
 
 
+def _chain_start(text: str, after: int, rest: int, end: int) -> int:
+    """Where the item after an inline heading starts: at its marker when the marker opens a chain of
+    them ("…stem cell transplant: a. Willing …; b. Received …"), so that the chain is split; else ``rest``."""
+    start = after
+    while start < rest and text[start] in _BLANK:
+        start += 1
+    return start if start < rest and len(split_run_on(text, start, end)) > 1 else rest
+
+
 def _trimmed(text: str, start: int, end: int) -> int:
     """``end`` moved back over white space, not before ``start``."""
     while end > start and text[end - 1] in _BLANK:
@@ -233,7 +242,8 @@ class _ItemReader:
         self.bulleted_section = self.plain_items = False
         rest = skip_bullets(self.text, line.content + length, line.end, self.rules)
         if rest < line.end:
-            self.current = Item(rest, line.end, line.indent, self.kind, self.heading_text)
+            start = _chain_start(self.text, line.content + length, rest, line.end)
+            self.current = Item(start, line.end, line.indent, self.kind, self.heading_text)
 
     def _bulleted(self, line: Line, content: str) -> Iterator[Item | Heading]:
         assert self.kind is not None
@@ -263,7 +273,12 @@ class _ItemReader:
         length, population = label
         label_text = section_name(content[:length])
         rest = skip_bullets(self.text, line.content + length, line.end, self.rules)
-        if rest < line.end:     # "Renal: creatinine ≤ 1.5 mg/dL": the label heads its own line only
+        inner = match_heading(self.text[rest:line.end], self.rules) if rest < line.end else None
+        if inner is not None:   # "Part 1: Key Exclusion Criteria For Healthy Volunteers:": the list's own heading
+            yield Heading(line.content, line.content + len(content[:length].rstrip()), label_text)
+            yield from self._heading(index, Line(rest, rest, line.end, line.indent, False), self.text[rest:line.end],
+                                     inner)
+        elif rest < line.end:     # "Renal: creatinine ≤ 1.5 mg/dL": the label heads its own line only
             yield from self._labelled(line, content[:length], label_text, population, rest)
         elif population or HEADING_NOUN.search(content):   # "Part 1", "For Parts 1 and 3:", "Regulatory Requirements"
             yield Heading(line.content, line.end, label_text)

@@ -157,7 +157,8 @@ def is_connector(content: str) -> bool:
 def is_heading_only(content: str, rules: SectionRules, caseless: bool = False) -> bool:
     """A pure lead-in ("Patients must have:") or a category heading ("Renal:"), not a criterion.
 
-    Capitals mark a heading ("RENAL:") only in a text whose casing says something (``caseless`` false).
+    Capitals mark a heading ("RENAL:", "Age and Donor Status:") only in a text whose casing says something
+    (``caseless`` false).
     """
     if not content.endswith(":"):
         return False
@@ -165,4 +166,10 @@ def is_heading_only(content: str, rules: SectionRules, caseless: bool = False) -
     if len(words) <= 3 and not any(ch.isdigit() for ch in content) and (content.isupper() and not caseless or not any(
             rules.constraint.fullmatch(w.rstrip(":").lower()) for w in words)):
         return True
+    named = [w for w in words if not rules.filler.fullmatch(w.rstrip(":").lower())]
+    ends_open = rules.filler.fullmatch(words[-1].rstrip(":").lower()) is not None if words else True
+    if not caseless and not ends_open and len(words) <= 6 and len(named) >= 2 and not content.isupper() \
+            and not any(ch.isdigit() for ch in content) and all(w[0].isupper() for w in named) \
+            and not any(rules.constraint.fullmatch(w.rstrip(":").lower()) for w in named):
+        return True     # a title ("Age and Donor Status:"), not a lead-in sentence ("Ann Arbor IA or IIA with:")
     return all(rules.filler.fullmatch(w.rstrip(":").lower()) for w in words)

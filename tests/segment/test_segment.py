@@ -8,6 +8,7 @@ import pytest
 from conftest import ANNOTATIONS, read_exact
 from extractor.resources import DataFileError
 from extractor.segment import SectionRules, find_criteria, segment, unexplained_lines
+from extractor.segment.rules import default_rules, is_heading_only
 
 I, E = "inclusion", "exclusion"
 
@@ -98,6 +99,18 @@ def test_seed_criteria_match_gold(seed_texts: dict[str, str]) -> None:
 def test_unknown_section_is_rejected() -> None:
     with pytest.raises(ValueError, match="section must be one of"):
         find_criteria("x", section="both")
+
+
+@pytest.mark.parametrize("line, heading", [
+    ("Age and Donor Status:", True),                                   # leukemia_trials.csv NCT04644016
+    ("Criteria Related to Laboratory Abnormalities:", True),           # registry_sample.csv NCT00174785
+    ("Subjects with Hepatic Impairment:", True),                       # registry_sample.csv NCT02121860
+    ("Ann Arbor IA or IIA with:", False),                              # registry_sample.csv NCT00145600: a lead-in
+    ("Receipt of any of the following:", False),                       # registry_sample.csv NCT02446912
+    ("Adequate Organ Function:", False),                               # registry_sample.csv NCT03314974
+])
+def test_a_title_ending_in_a_colon_is_a_heading(line: str, heading: bool) -> None:
+    assert is_heading_only(line, default_rules()) is heading
 
 
 @pytest.mark.parametrize("content,message", [
@@ -464,6 +477,29 @@ LAYOUT_CASES = [
      [("Evidence of laboratory tumor lysis syndrome (TLS) by Cairo-Bishop criteria (Appendix\n             J) "
        "(subjects may be enrolled upon correction of electrolyte abnormalities).", "Exclusion Criteria"),
       ("Use of any other experimental drug", "Exclusion Criteria")]),
+    ("registry_sample.csv NCT02106897 (outside the gold): a part label before the list's own heading; the heading "
+     "still switches the kind",
+     "\n        Part 1: Key Inclusion Criteria For Healthy Volunteers:\n\n          -  Body mass index (BMI) between 18 "
+     "and 30 kg/m2 and body weight ≥45 kg.\n\n        Part 1: Key Exclusion Criteria For Healthy Volunteers:\n\n"
+     "          -  History of or positive test results at screening for HIV.\n", False,
+     [("Body mass index (BMI) between 18 and 30 kg/m2 and body weight ≥45 kg.",
+       "Key Inclusion Criteria For Healthy Volunteers"),
+      ("History of or positive test results at screening for HIV.", "Key Exclusion Criteria For Healthy Volunteers")]),
+    ("leukemia_trials.csv NCT04811560 (outside the gold): a heading qualified by 'related to'; the lettered chain "
+     "after it on its line is split",
+     "Exclusion criteria related to stem cell transplant: a. Willing and able to undergo allogeneic stem cell "
+     "transplant (if clinically indicated); b. Received prior treatment with allogenic bone marrow or stem cell "
+     "transplant <=3 months before the first dose of study treatment; c. Has evidence of graft versus host disease\n",
+     False,
+     [("Willing and able to undergo allogeneic stem cell transplant (if clinically indicated);",
+       "Exclusion criteria related to stem cell transplant"),
+      ("Received prior treatment with allogenic bone marrow or stem cell transplant <=3 months before the first dose "
+       "of study treatment;", "Exclusion criteria related to stem cell transplant"),
+      ("Has evidence of graft versus host disease", "Exclusion criteria related to stem cell transplant")]),
+    ("registry_sample.csv NCT01460407 (outside the gold): a lower-case 'o' before a capital is a bullet",
+     "Inclusion Criteria:\n\n          -  Female participants:\n\n             o Are women of child-bearing potential who "
+     "test negative for pregnancy\n", False,
+     [("Are women of child-bearing potential who test negative for pregnancy", "Female participants")]),
     ("leukemia_trials.csv NCT02091245 (drawn into dev6 after this case was written): a double hyphen is a bullet",
      "Inclusion Criteria:\n\nPerformance status:\n\n-- Lansky ≥ 50 for individuals 18 months- ≤ 16 years old; "
      "Karnofsky > 50% for individuals 17-21 years old (See Appendix I).\n", False,
