@@ -18,7 +18,7 @@ from extractor.thresholds.linking import link_values
 from extractor.thresholds.mentions import Mention, find_mentions
 from extractor.thresholds.pairs import split_pairs
 from extractor.thresholds.newlines import LineBreaks, as_lf
-from extractor.thresholds.merging import drop_restatements, merge_halves, share_comparators
+from extractor.thresholds.merging import drop_restatements, merge_halves, share_comparators, split_outside
 from extractor.thresholds.values import Value, find_values
 from extractor.thresholds.variables import constrained_variables
 
@@ -62,6 +62,7 @@ def criterion_records(text: str, folded: str, lowered: str, lead: Lead | None,
         return [], False
     values, pairs = split_pairs(values, mentions, folded, grammar)
     values = share_comparators(values, mentions, folded, grammar)
+    values = split_outside(values, folded, grammar)
     values, mentions = _apart(values, mentions, folded, grammar)
     items: list[Mention | Value] = sorted([*mentions, *values], key=lambda x: x.start)
     linked = link_values(items, folded, lead, heading, grammar)

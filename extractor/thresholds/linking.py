@@ -223,10 +223,11 @@ def to_mention_after(v: Value, site: Site) -> Value | None:
 
 
 def to_previous_value(v: Value, site: Site) -> Value | None:
-    """The variable of the value just before: "ALT ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)"."""
+    """The variable of the value just before: "ALT ≤ 2.5 × ULN (≤ 5 × ULN if liver metastases)"; a value
+    already marked ``inherited`` (the far side of "outside the range of 40-90") takes it whatever stands between."""
     prev = site.previous
-    if v.form == "bare" or not isinstance(prev, Value) or not prev.links \
-            or not site.grammar.gaps["inherit_gap"].match(site.folded, prev.end, v.start):
+    if v.form == "bare" or not isinstance(prev, Value) or not prev.links or not v.inherited \
+            and not site.grammar.gaps["inherit_gap"].match(site.folded, prev.end, v.start):
         return None
     if v.unit is not None and not any(var.accepts(v.unit) for m in prev.links for var in m.candidates):
         return None  # "AST ≤ 3 × ULN; ≥ 18 years old": the age is not the enzyme's

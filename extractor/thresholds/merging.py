@@ -161,3 +161,21 @@ def _restates(first: Value, v: Value, text: str) -> bool:
         if converted is not None and abs(converted - a) > _TOLERANCE * max(abs(a), 1e-9):
             return False
     return True
+
+
+def split_outside(values: list[Value], folded: str, grammar: Grammar) -> list[Value]:
+    """``values`` with each range after "outside the range of" as its two excluded sides: "systolic blood
+    pressure outside the range of 90 to 140 mmHg" is < 90 mmHg or > 140 mmHg (two records, one span each);
+    the second side is marked ``inherited``: it takes the variable the first is linked to."""
+    out: list[Value] = []
+    for v in values:
+        numbers = list(grammar.number_any.finditer(folded, v.start, v.end)) if v.form == "range" else []
+        if len(numbers) < 2 or v.low is None or v.high is None \
+                or not grammar.gaps["outside_range"].search(folded, max(0, v.start - 40), v.start):
+            out.append(v)
+            continue
+        out.append(dataclasses.replace(v, end=numbers[0].end(), form="cmp", low=None, low_inclusive=None,
+                                       high=v.low, high_inclusive=False, high_unit=v.unit))
+        out.append(dataclasses.replace(v, start=numbers[1].start(), form="cmp", low=v.high, low_inclusive=False,
+                                       high=None, high_inclusive=None, unit=v.high_unit, inherited=True))
+    return out
