@@ -54,9 +54,11 @@ def gold_document(spec_path: Path, text: str, source: str) -> dict[str, Any]:
 
 
 def documents(folder: Path, chosen: dict[str, tuple[str, str, str]]) -> dict[str, dict[str, Any]]:
-    """The gold documents of every spec in ``folder`` (a pass, or the reconciled specs), by id."""
+    """The gold documents of the specs in ``folder`` (a pass, or the reconciled specs) of trials in ``SPLITS``."""
     docs = {}
     for path in sorted(folder.glob("*.json")):
+        if path.stem not in chosen:
+            continue    # a draw still being annotated (dev6) joins ``SPLITS`` once all its specs are reconciled
         split, source, text = chosen[path.stem]
         docs[path.stem] = gold_document(path, text, source)
     return docs
