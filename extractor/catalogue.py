@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from extractor.resources import DataFile, DataFileError, data_path
 from extractor.units import convert, load_units
@@ -57,9 +57,9 @@ class Variable:
     classes: tuple[tuple[str, float, float], ...] = ()
     """(letter, low, high): a class named by a letter is that range of the score ("Child-Pugh B" is 7-9)."""
     pair_of: tuple[str, str] | None = None
+    """(first id, second id): the variable is measured as a pair, "140/90" (blood pressure)."""
     limit: str | None = None
     """"upper" / "lower": the side an adequacy table's bare rows bound ("creatinine as follows: 0.4 mg/dL")."""
-    """(first id, second id): the variable is measured as a pair, "140/90" (blood pressure)."""
 
     def unit_by_size(self, value: float | None) -> str | None:
         """The unit a value of this size written without one must be in, if only one is plausible."""
@@ -89,6 +89,7 @@ class Catalogue:
         """The variable that is the ratio of two others ("fev1", "fvc" → fev1_fvc), if the catalogue has one."""
         return next((v for v in self.variables.values() if v.ratio_of == (numerator, denominator)), None)
 
+    @cached_property
     def pair_members(self) -> frozenset[str]:
         """Ids of the variables measured as members of a pair (systolic and diastolic pressure)."""
         return frozenset(i for v in self.variables.values() if v.pair_of for i in v.pair_of)

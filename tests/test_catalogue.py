@@ -130,7 +130,7 @@ def test_classes_and_pairs() -> None:
     variables = load_catalogue().variables
     assert variables["child_pugh"].classes == (("A", 5.0, 6.0), ("B", 7.0, 9.0), ("C", 10.0, 15.0))
     assert variables["blood_pressure"].pair_of == ("systolic_bp", "diastolic_bp")
-    assert load_catalogue().pair_members() == {"systolic_bp", "diastolic_bp"}
+    assert load_catalogue().pair_members == {"systolic_bp", "diastolic_bp"}
     assert variables["alcohol_intake"].implied == ("{drink}/wk", "{drink}/d")
     assert variables["weight"].implied == ("kg",)
     assert (variables["creatinine"].limit, variables["anc"].limit, variables["age"].limit) == ("upper", "lower", None)

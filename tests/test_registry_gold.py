@@ -128,7 +128,8 @@ def test_the_selection_is_the_committed_one() -> None:
         committed = {row["nct_id"]: row for row in csv.DictReader(fh)}
     assert {t.nct_id: split for t, split in chosen} == {i: row["split"] for i, row in committed.items()}
     splits = [split for _, split in chosen]
-    assert [splits.count(s) for s in ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6")] == [40, 80, 30, 30, 30, 30, 30]
+    assert [splits.count(s) for s in ("dev", "test", "dev2", "dev3", "dev4", "dev5", "dev6")] \
+        == [40, 80, 30, 30, 30, 30, 30]
     sources = [t.source for t, split in chosen if split in ("dev", "test")]
     assert sources.count("registry_sample.csv") == 80 and sources.count("leukemia_trials.csv") == 40
     assert len({t.nct_id for t, _ in chosen}) == 270

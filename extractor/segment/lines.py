@@ -92,15 +92,15 @@ def split_collapsed(text: str, lines: list[Line], rules: SectionRules) -> list[L
             line = Line(line.start, line.content, line.end, line.indent, True)
         dash_before = line.end - line.content > 2 and text.endswith(" -", line.content, line.end)
         end_of_text = line.end - 2 if dash_before else line.end
-        cuts = [m.end() for m in _INLINE_BREAK.finditer(text, line.content, end_of_text)]
-        if not cuts:
+        breaks = list(_INLINE_BREAK.finditer(text, line.content, end_of_text))
+        if not breaks:
             out.append(Line(line.start, line.content, _trimmed(text, line.content, end_of_text), line.indent,
                             line.bulleted))
             continue
-        ends = [m.start() for m in _INLINE_BREAK.finditer(text, line.content, end_of_text)]
-        out.append(Line(line.start, line.content, ends[0], line.indent, line.bulleted))
-        for k, start in enumerate(cuts):
-            end = ends[k + 1] if k + 1 < len(cuts) else _trimmed(text, start, end_of_text)
+        out.append(Line(line.start, line.content, breaks[0].start(), line.indent, line.bulleted))
+        for k, cut in enumerate(breaks):
+            start = cut.end()
+            end = breaks[k + 1].start() if k + 1 < len(breaks) else _trimmed(text, start, end_of_text)
             content = skip_bullets(text, start, end, rules)
             out.append(Line(start, content, end, line.indent, content > start))
     return out
@@ -117,9 +117,7 @@ def _chain_start(text: str, after: int, rest: int, end: int) -> int:
 
 def _trimmed(text: str, start: int, end: int) -> int:
     """``end`` moved back over white space, not before ``start``."""
-    while end > start and text[end - 1] in _BLANK:
-        end -= 1
-    return end
+    return start + len(text[start:end].rstrip(_BLANK))
 
 
 def _closing_marker(marker: str) -> bool:

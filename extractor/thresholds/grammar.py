@@ -35,7 +35,8 @@ _NORMAL_LIMIT_ANCHOR = (r"(?:(?:(?:must|should|shall|may|does|do|can|will)\s+)?n
                         r"laboratory|site)\s+)?(?:upper|lower|uln|lln|normal)\b)")
 #: Fragments matched between items ("gaps") or as cues, compiled one by one.
 GAPS = ("tight_gap", "cmp_gap", "coord_gap", "inherit_gap", "before_gap", "prefix_gap", "merge_gap",
-        "negated_cmp", "subgroup_cue", "age_cue", "age_unit", "age_words", "rate_tail", "outside_range", "bare_low_cue", "bare_high_cue",
+        "negated_cmp", "subgroup_cue", "age_cue", "age_unit", "age_words", "rate_tail", "outside_range",
+        "bare_low_cue", "bare_high_cue",
         "lead_end", "lead_unit", "consent_subgroup", "context_tail", "unknown_unit", "trailing_unit",
         "not_participant_age", "cmp_before", "uln", "person", "or_gap", "subgroup_lead", "heading_gap",
         "cmp_gap_unitless")

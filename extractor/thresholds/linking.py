@@ -28,6 +28,8 @@ from extractor.units import convert
 Item = Mention | Value
 #: Forms that must sit right by their mention: without a comparator, nothing says how far it may be.
 _TIGHT_FORMS = frozenset({"bare", "list", "range", "stage", "post"})
+#: The bound an adequacy table's bare rows take from the catalogue's ``limit`` of their variable.
+_LIMIT_BOUND = {"upper": HIGH, "lower": LOW}
 
 
 class CriterionText:
@@ -205,7 +207,7 @@ def _qualifies_value_before(prev: Mention, before: Item | None, site: Site) -> b
     if after is None or not isinstance(before, Value) \
             or not site.grammar.gaps["before_gap"].match(site.folded, before.end, prev.start):
         return False
-    members = site.grammar.catalogue.pair_members()
+    members = site.grammar.catalogue.pair_members
     return any(c.id in members for c in prev.candidates) and any(c.id in members for c in after.candidates)
 
 
@@ -292,7 +294,7 @@ def _from_lead(v: Value, lead: Lead | None, unitless: bool = False) -> Value | N
     unit, high_unit = (v.unit, v.high_unit) if v.unit is not None else (lead.unit, lead.unit)
     linked = dataclasses.replace(v, unit=unit, high_unit=high_unit, links=_mention(v, lead.variable),
                                  from_lead=True)
-    bound = lead.bound or {"upper": HIGH, "lower": LOW}.get(lead.variable.limit or "")
+    bound = lead.bound or _LIMIT_BOUND.get(lead.variable.limit or "")
     if v.form == "bare" and bound == HIGH:
         return dataclasses.replace(linked, low=None, low_inclusive=None)
     if v.form == "bare" and bound == LOW:

@@ -10,12 +10,12 @@ import bisect
 import dataclasses
 import re
 
-from extractor.catalogue import Catalogue
+from extractor.catalogue import Catalogue, Variable
 from extractor.thresholds.grammar import Grammar
 from extractor.thresholds.mentions import Mention
 from extractor.thresholds.values import Value, unit_code
 
-_SECOND = re.compile(r"\s*/\s*(?P<second>\d{2,3})(?![\d.,])(?:\s*(?P<unit>mm\s*hg|mmhg|mm\s+of\s+hg))?", re.IGNORECASE)
+_SECOND = re.compile(r"\s*/\s*(?P<second>\d{2,3})(?![\d.,])")
 
 
 def split_pairs(values: list[Value], mentions: list[Mention], folded: str,
@@ -35,8 +35,11 @@ def split_pairs(values: list[Value], mentions: list[Mention], folded: str,
             kept.append(v)
             continue
         second = float(tail.group("second"))
-        unit = unit_code(tail.group("unit"), grammar) if tail.group("unit") else members[0].unit
-        first = dataclasses.replace(v, end=tail.end(), unit=unit, high_unit=unit, unknown_tail=False,
+        written = grammar.gaps["trailing_unit"].match(folded, tail.end())
+        code = unit_code(written.group("unit"), grammar) if written else None
+        accepted = written is not None and code is not None and members[0].accepts(code)
+        unit, end = (code, written.end()) if written and accepted else (members[0].unit, tail.end())
+        first = dataclasses.replace(v, end=end, unit=unit, high_unit=unit, unknown_tail=False,
                                     links=(Mention(m.start, m.end, (members[0],)),))
         other = dataclasses.replace(first, low=second if v.low is not None else None,
                                     high=second if v.high is not None else None,
@@ -45,7 +48,10 @@ def split_pairs(values: list[Value], mentions: list[Mention], folded: str,
     return kept, pairs
 
 
-def _members(m: Mention, catalogue: Catalogue) -> tuple | None:
+def _members(m: Mention, catalogue: Catalogue) -> tuple[Variable, Variable] | None:
     """The two members of the pair variable ``m`` names, if it names one."""
     var = next((c for c in m.candidates if c.pair_of), None)
-    return None if var is None else tuple(catalogue.variables[i] for i in var.pair_of)
+    if var is None or var.pair_of is None:
+        return None
+    first, second = var.pair_of
+    return catalogue.variables[first], catalogue.variables[second]
