@@ -73,8 +73,6 @@ def criterion_records(text: str, folded: str, lowered: str, lead: Lead | None,
         seen: set[str] = set()
         for mention in v.links:
             for var, start, end in constrained_variables(mention, v, folded, grammar):
-                if var.pair_of is not None:  # "BP > 150 mm Hg": one number of a pair is its first member's
-                    var = grammar.catalogue.variables[var.pair_of[0]]
                 if var.id in seen:
                     continue
                 seen.add(var.id)

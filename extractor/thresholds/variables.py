@@ -36,6 +36,14 @@ def constrained_variables(mention: Mention, value: Value, folded: str,
     ("Peripheral blood leukemic cells"), and so does one right after a mention that follows its
     value ("≥20% lymphoblasts in the bone marrow").
     """
+    found = _candidates(mention, value, folded, grammar)
+    # "BP > 150 mm Hg": a single number of a pair variable bounds its first member (systolic pressure)
+    return [(grammar.catalogue.variables[var.pair_of[0]] if var.pair_of else var, start, end)
+            for var, start, end in found]
+
+
+def _candidates(mention: Mention, value: Value, folded: str, grammar: Grammar) -> list[tuple[Variable, int, int]]:
+    """:func:`constrained_variables` before a pair variable gives way to its first member."""
     start, end = min(mention.start, value.start), max(mention.end, value.end)
     fitting = [var for var in mention.candidates if fits(var, value)]
     families = {var.family for var in mention.candidates}
