@@ -90,6 +90,11 @@ class Catalogue:
         return next((v for v in self.variables.values() if v.ratio_of == (numerator, denominator)), None)
 
     @cached_property
+    def implied(self) -> tuple[Variable, ...]:
+        """The variables a unit alone can name (``implied`` units), in file order."""
+        return tuple(v for v in self.variables.values() if v.implied)
+
+    @cached_property
     def pair_members(self) -> frozenset[str]:
         """Ids of the variables measured as members of a pair (systolic and diastolic pressure)."""
         return frozenset(i for v in self.variables.values() if v.pair_of for i in v.pair_of)

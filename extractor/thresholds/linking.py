@@ -264,7 +264,7 @@ def to_unit_variable(v: Value, site: Site) -> Value | None:
     """A variable that its unit alone names ("Patients must be >= 15 kg" is a weight)."""
     if v.form == "bare" or v.unit is None:
         return None
-    for var in site.grammar.catalogue.variables.values():
+    for var in site.grammar.catalogue.implied:
         if any(convert(1.0, v.unit, unit) is not None for unit in var.implied):
             return dataclasses.replace(v, links=_mention(v, var))
     return None
